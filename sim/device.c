@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief Device core: thread, notifications, interrupts, errors, reset.
+ */
+#include "sim/device.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+
+#include "sim/trace.h"
+
+/**
+ * device_thread() - wait for notifications and process notified queues.
+ * @param arg the device.
+ * @return NULL.
+ *
+ * The queues are processed without the lock: the register file waits for
+ * the thread to be idle (vlab_device_quiesce_locked()) before it changes
+ * anything a queue depends on.
+ */
+static void *device_thread(void *arg)
+{
+	struct vlab_device *dev = arg;
+	uint64_t pending;
+	unsigned int q;
+
+	vlab_thread_set_name(dev->name);
+	pthread_mutex_lock(&dev->lock);
+	for (;;) {
+		while (!dev->notify_pending && !dev->stop)
+			pthread_cond_wait(&dev->cond, &dev->lock);
+		if (dev->stop)
+			break;
+		pending = dev->notify_pending;
+		dev->notify_pending = 0;
+		dev->busy = true;
+		pthread_mutex_unlock(&dev->lock);
+
+		for (q = 0; q < dev->model->num_queues; q++) {
+			if (!(pending & (1ULL << q)))
+				continue;
+			if (vlab_device_live(dev) && dev->vqs[q].ready)
+				dev->model->process(dev, &dev->vqs[q]);
+		}
+
+		pthread_mutex_lock(&dev->lock);
+		dev->busy = false;
+		pthread_cond_broadcast(&dev->cond);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return NULL;
+}
+
+struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
+				       void *priv, const char *name,
+				       const struct vlab_ram *ram,
+				       struct vlab_irqchip *irqchip,
+				       unsigned int irq, uint64_t mmio_base)
+{
+	struct vlab_device *dev;
+	unsigned int q;
+
+	if (model->num_queues > 64)
+		return NULL;
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return NULL;
+	dev->vqs = calloc(model->num_queues, sizeof(*dev->vqs));
+	if (!dev->vqs)
+		goto err;
+	for (q = 0; q < model->num_queues; q++) {
+		dev->vqs[q].index = q;
+		dev->vqs[q].num_max = model->queue_num_max;
+		dev->vqs[q].segs = calloc(model->queue_num_max,
+					  sizeof(*dev->vqs[q].segs));
+		if (!dev->vqs[q].segs)
+			goto err;
+	}
+	dev->model = model;
+	dev->priv = priv;
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	dev->ram = ram;
+	dev->irqchip = irqchip;
+	dev->irq = irq;
+	dev->mmio_base = mmio_base;
+	pthread_mutex_init(&dev->lock, NULL);
+	pthread_cond_init(&dev->cond, NULL);
+	if (pthread_create(&dev->thread, NULL, device_thread, dev)) {
+		pthread_cond_destroy(&dev->cond);
+		pthread_mutex_destroy(&dev->lock);
+		goto err;
+	}
+	return dev;
+err:
+	if (dev->vqs)
+		for (q = 0; q < model->num_queues; q++)
+			free(dev->vqs[q].segs);
+	free(dev->vqs);
+	free(dev);
+	return NULL;
+}
+
+void vlab_device_destroy(struct vlab_device *dev)
+{
+	unsigned int q;
+
+	if (!dev)
+		return;
+	pthread_mutex_lock(&dev->lock);
+	dev->stop = true;
+	pthread_cond_broadcast(&dev->cond);
+	pthread_mutex_unlock(&dev->lock);
+	pthread_join(dev->thread, NULL);
+	pthread_cond_destroy(&dev->cond);
+	pthread_mutex_destroy(&dev->lock);
+	for (q = 0; q < dev->model->num_queues; q++)
+		free(dev->vqs[q].segs);
+	free(dev->vqs);
+	free(dev);
+}
+
+uint64_t vlab_device_offered_features(const struct vlab_device *dev)
+{
+	return dev->model->features | (1ULL << VIRTIO_F_VERSION_1);
+}
+
+bool vlab_device_live(struct vlab_device *dev)
+{
+	uint32_t status;
+
+	pthread_mutex_lock(&dev->lock);
+	status = dev->status;
+	pthread_mutex_unlock(&dev->lock);
+	return (status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		!(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+void vlab_device_raise(struct vlab_device *dev, uint32_t bits)
+{
+	pthread_mutex_lock(&dev->lock);
+	dev->interrupt_status |= bits;
+	pthread_mutex_unlock(&dev->lock);
+	vlab_irqchip_raise(dev->irqchip, dev->irq);
+}
+
+void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
+		       const char *spec, const char *fmt, ...)
+{
+	char rule[200];
+	va_list ap;
+	bool first;
+
+	va_start(ap, fmt);
+	vsnprintf(rule, sizeof(rule), fmt, ap);
+	va_end(ap);
+
+	pthread_mutex_lock(&dev->lock);
+	first = !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	dev->errors++;
+	snprintf(dev->last_error, sizeof(dev->last_error), "%s: %s", spec,
+		 rule);
+	pthread_mutex_unlock(&dev->lock);
+
+	fprintf(stderr, "[%s] driver broke virtio 1.2 %s: %s%s\n", dev->name,
+		spec, rule, first ? "; device needs reset" : "");
+	VLAB_TRACE(.kind = VLAB_EV_DEVICE_ERROR, .dev = dev->name,
+		   .queue = vq ? (int)vq->index : -1, .text = rule,
+		   .spec = spec);
+	if (!first)
+		return;
+	/* §2.1.2: tell the driver through a configuration-change interrupt */
+	VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name, .queue = -1,
+		   .v = { dev->irq });
+	vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
+}
+
+void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index)
+{
+	const char *why = NULL;
+
+	if (index >= dev->model->num_queues)
+		why = "no such queue";	/* RELIABILITY D14 */
+	else if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		why = "before DRIVER_OK"; /* RELIABILITY D17, §3.1.1 */
+	else if (!dev->vqs[index].ready)
+		why = "queue not ready";
+	if (why) {
+		VLAB_TRACE(.kind = VLAB_EV_NOTIFY_IGNORED, .dev = dev->name,
+			   .queue = (int)index, .text = why);
+		return;
+	}
+	VLAB_TRACE(.kind = VLAB_EV_NOTIFY, .dev = dev->name,
+		   .queue = (int)index);
+	dev->vqs[index].stats.notifies++;
+	dev->notify_pending |= 1ULL << index;
+	pthread_cond_broadcast(&dev->cond);
+}
+
+void vlab_device_quiesce_locked(struct vlab_device *dev)
+{
+	while (dev->busy)
+		pthread_cond_wait(&dev->cond, &dev->lock);
+}
+
+void vlab_device_reset_locked(struct vlab_device *dev)
+{
+	unsigned int q;
+
+	vlab_device_quiesce_locked(dev);
+	dev->status = 0;
+	dev->device_features_sel = 0;
+	dev->driver_features_sel = 0;
+	dev->driver_features = 0;
+	dev->queue_sel = 0;
+	dev->interrupt_status = 0;
+	dev->notify_pending = 0;
+	for (q = 0; q < dev->model->num_queues; q++)
+		vlab_vq_reset(&dev->vqs[q]);
+	if (dev->model->reset)
+		dev->model->reset(dev);
+}

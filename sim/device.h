@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief A simulated virtio device: state common to every device type,
+ * its thread, its interrupts and its error handling.
+ *
+ * A device type (sim/rng.c, ...) supplies a struct vlab_device_model: its
+ * ID, features, queues and a process() function. The core runs process()
+ * on the device's own thread whenever the driver notifies a queue (a
+ * QueueNotify write wakes it, like an ioeventfd), keeps the register state
+ * of virtio-mmio (sim/mmio.c decodes the accesses), and turns any broken
+ * rule into DEVICE_NEEDS_RESET plus a configuration-change interrupt
+ * (virtio 1.2 §2.1.2).
+ */
+#ifndef VLAB_SIM_DEVICE_H
+#define VLAB_SIM_DEVICE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/irqchip.h"
+#include "sim/ram.h"
+#include "sim/vq.h"
+
+struct vlab_device;
+
+/** What a device type supplies. */
+struct vlab_device_model {
+	const char *name;	/**< type name, e.g. "rng" */
+	uint32_t device_id;	/**< virtio device ID (virtio 1.2 §5) */
+	uint64_t features;	/**< device-specific feature bits offered */
+	unsigned int num_queues; /**< queues it has */
+	uint16_t queue_num_max;	/**< QueueNumMax of every queue */
+	unsigned int max_segs;	/**< most buffers per chain it accepts */
+	/** device reset: forget the model's own state (may be NULL) */
+	void (*reset)(struct vlab_device *dev);
+	/** take and complete chains of @c vq; runs on the device thread */
+	void (*process)(struct vlab_device *dev, struct vlab_vq *vq);
+};
+
+/** Ways to make a device misbehave on purpose, for tests and labs. */
+struct vlab_faults {
+	bool refuse_features_ok; /**< never accept FEATURES_OK (§3.1.1) */
+	bool stuck_in_reset;	/**< Status never reads back 0 after reset */
+};
+
+/** A device instance. */
+struct vlab_device {
+	const struct vlab_device_model *model; /**< its type */
+	void *priv;		/**< the model's state */
+	char name[16];		/**< e.g. "rng0", in traces and logs */
+	const struct vlab_ram *ram; /**< guest memory it may reach */
+	struct vlab_irqchip *irqchip; /**< where it raises interrupts */
+	unsigned int irq;	/**< its line */
+	uint64_t mmio_base;	/**< guest-physical base of its registers */
+	struct vlab_faults faults; /**< injected misbehaviour */
+
+	pthread_mutex_t lock;	/**< protects everything below */
+	pthread_cond_t cond;	/**< device thread waits; quiesce waits */
+	pthread_t thread;	/**< the device thread */
+	bool stop;		/**< the thread must exit */
+	bool busy;		/**< the thread is processing queues */
+	uint64_t notify_pending; /**< one bit per notified queue */
+
+	uint32_t status;	/**< Status register (§2.1) */
+	uint32_t device_features_sel; /**< DeviceFeaturesSel */
+	uint32_t driver_features_sel; /**< DriverFeaturesSel */
+	uint64_t driver_features; /**< DriverFeatures, both halves */
+	uint32_t queue_sel;	/**< QueueSel */
+	uint32_t interrupt_status; /**< InterruptStatus bits */
+	uint32_t config_generation; /**< ConfigGeneration */
+	uint8_t config[256];	/**< device configuration space */
+	size_t config_size;	/**< bytes of it the model uses */
+	struct vlab_vq *vqs;	/**< model->num_queues queues */
+	char last_error[256];	/**< the last rule a driver broke */
+	unsigned long errors;	/**< count of broken rules */
+};
+
+/**
+ * vlab_device_create() - make a device and start its thread.
+ * @param model its type.
+ * @param priv the model's state.
+ * @param name e.g. "rng0".
+ * @param ram guest memory.
+ * @param irqchip interrupt controller.
+ * @param irq its line.
+ * @param mmio_base guest-physical base of its registers.
+ * @return the device, or NULL.
+ */
+struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
+				       void *priv, const char *name,
+				       const struct vlab_ram *ram,
+				       struct vlab_irqchip *irqchip,
+				       unsigned int irq, uint64_t mmio_base);
+
+/**
+ * vlab_device_destroy() - stop the thread and free the device.
+ * @param dev the device (the model's priv is the caller's).
+ */
+void vlab_device_destroy(struct vlab_device *dev);
+
+/**
+ * vlab_device_offered_features() - every feature bit the device offers:
+ * the model's plus VIRTIO_F_VERSION_1 (a modern device).
+ * @param dev the device.
+ * @return the 64 bits.
+ */
+uint64_t vlab_device_offered_features(const struct vlab_device *dev);
+
+/**
+ * vlab_device_error() - the driver broke a rule: log it with its section,
+ * set DEVICE_NEEDS_RESET and send a configuration-change interrupt
+ * (§2.1.2). The device ignores its queues until the driver resets it.
+ * @param dev the device.
+ * @param vq the queue involved, or NULL.
+ * @param spec the section broken, e.g. "§2.7.5".
+ * @param fmt printf format of the rule.
+ */
+void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
+		       const char *spec, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/**
+ * vlab_device_raise() - set InterruptStatus bits and raise the line.
+ * @param dev the device.
+ * @param bits VIRTIO_MMIO_INT_VRING and/or VIRTIO_MMIO_INT_CONFIG.
+ */
+void vlab_device_raise(struct vlab_device *dev, uint32_t bits);
+
+/**
+ * vlab_device_live() - whether the device may process queues now.
+ * @param dev the device.
+ * @return true when DRIVER_OK is set and DEVICE_NEEDS_RESET is not.
+ */
+bool vlab_device_live(struct vlab_device *dev);
+
+/**
+ * vlab_device_notify() - a QueueNotify for queue @p index: wake the
+ * device thread (called with the lock held, from the register file).
+ * @param dev the device.
+ * @param index the queue index the driver wrote.
+ */
+void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index);
+
+/**
+ * vlab_device_quiesce_locked() - wait until the device thread is idle, so
+ * queue state can change under it. Called with the lock held.
+ * @param dev the device.
+ */
+void vlab_device_quiesce_locked(struct vlab_device *dev);
+
+/**
+ * vlab_device_reset_locked() - device reset (§2.4): status, features,
+ * queues and interrupts back to their initial state.
+ * @param dev the device, lock held.
+ */
+void vlab_device_reset_locked(struct vlab_device *dev);
+
+/**
+ * vlab_mmio_device_read() - a driver load from the device's registers.
+ * @param dev the device.
+ * @param offset register offset (virtio 1.2 §4.2.2).
+ * @param size access width.
+ * @return the value; 0 for unknown registers.
+ */
+uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
+			       unsigned int size);
+
+/**
+ * vlab_mmio_device_write() - a driver store to the device's registers.
+ * @param dev the device.
+ * @param offset register offset.
+ * @param val the value.
+ * @param size access width.
+ */
+void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
+			    uint64_t val, unsigned int size);
+
+#endif /* VLAB_SIM_DEVICE_H */

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief Guest programs and their watchdog.
+ */
+#include "sim/program.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "virtio/guest.h"
+
+/** A watchdog that kills the guest program when it runs too long. */
+struct watchdog {
+	pthread_mutex_t lock;	/**< protects @c done and @c fired */
+	pthread_cond_t cond;	/**< signalled when the program ends */
+	bool done;		/**< the program finished */
+	bool fired;		/**< the watchdog killed it */
+	unsigned int timeout_ms; /**< how long the program may run */
+};
+
+/**
+ * watchdog_thread() - wait for the program or the deadline.
+ * @param arg the watchdog.
+ * @return NULL.
+ */
+static void *watchdog_thread(void *arg)
+{
+	struct watchdog *wd = arg;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += wd->timeout_ms / 1000;
+	ts.tv_nsec += (long)(wd->timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&wd->lock);
+	while (!wd->done)
+		if (pthread_cond_timedwait(&wd->cond, &wd->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	if (!wd->done) {
+		wd->fired = true;
+		guest_kill(true);
+	}
+	pthread_mutex_unlock(&wd->lock);
+	return NULL;
+}
+
+/**
+ * read_all() - the program body: open, read until done, close.
+ * @param path device node.
+ * @param buf destination.
+ * @param n bytes wanted.
+ * @return 0 or a negative errno.
+ */
+static int read_all(const char *path, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	fd = guest_open(path);
+	if (fd < 0)
+		return fd;
+	while (got < n) {
+		r = guest_read(fd, buf + got, n - got);
+		if (r < 0) {
+			guest_close(fd);
+			return (int)r;
+		}
+		if (r == 0) {
+			guest_close(fd);
+			return -EIO;
+		}
+		got += (size_t)r;
+	}
+	return guest_close(fd);
+}
+
+int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
+			  unsigned int timeout_ms)
+{
+	struct watchdog wd = { .timeout_ms = timeout_ms };
+	pthread_t thread;
+	int ret;
+
+	pthread_mutex_init(&wd.lock, NULL);
+	pthread_cond_init(&wd.cond, NULL);
+	guest_kill(false);
+	if (pthread_create(&thread, NULL, watchdog_thread, &wd)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	ret = read_all(path, buf, n);
+	pthread_mutex_lock(&wd.lock);
+	wd.done = true;
+	pthread_cond_signal(&wd.cond);
+	pthread_mutex_unlock(&wd.lock);
+	pthread_join(thread, NULL);
+	if (wd.fired) {
+		guest_kill(false);
+		if (ret)
+			ret = -ETIMEDOUT;
+	}
+out:
+	pthread_cond_destroy(&wd.cond);
+	pthread_mutex_destroy(&wd.lock);
+	return ret;
+}

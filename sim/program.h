@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief Guest programs: what a user would run inside the guest, written
+ * against the guest's system calls (open/read/close on /dev nodes).
+ *
+ * The CLI and the tests run the same programs, so a test checks exactly
+ * what a learner sees.
+ */
+#ifndef VLAB_SIM_PROGRAM_H
+#define VLAB_SIM_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * vlab_prog_read_device() - open @p path, read exactly @p n bytes with as
+ * many read() calls as it takes, close it. A watchdog kills the program
+ * (its sleeps return -ERESTARTSYS) when it runs longer than @p timeout_ms.
+ * @param path e.g. "/dev/vlab-rng".
+ * @param buf receives the bytes.
+ * @param n byte count.
+ * @param timeout_ms watchdog, in milliseconds.
+ * @return 0, or the negative errno of the failed system call (-ETIMEDOUT
+ * when the watchdog fired, -EIO when a read returned 0 bytes).
+ */
+int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
+			  unsigned int timeout_ms);
+
+#endif /* VLAB_SIM_PROGRAM_H */

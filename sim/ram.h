@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief Guest RAM: one host mapping with its own guest-physical addresses.
+ *
+ * Guest-physical addresses start at VLAB_RAM_BASE, so they never equal the
+ * host pointers behind them: a device that used a ring address as a host
+ * pointer would fault at once. Devices reach guest memory only through
+ * vlab_ram_ptr(), which refuses any range not wholly inside RAM, including
+ * ranges whose end wraps around 2^64 (RELIABILITY D9).
+ */
+#ifndef VLAB_SIM_RAM_H
+#define VLAB_SIM_RAM_H
+
+#include <stdint.h>
+
+/** Guest-physical address of the first byte of RAM (as on QEMU's arm virt). */
+#define VLAB_RAM_BASE 0x40000000ULL
+/** Default RAM size. */
+#define VLAB_RAM_DEFAULT_SIZE (16ULL << 20)
+
+/** A machine's RAM. */
+struct vlab_ram {
+	uint8_t *host;		/**< host mapping of the first byte */
+	uint64_t gpa;		/**< guest-physical address of that byte */
+	uint64_t size;		/**< bytes */
+};
+
+/**
+ * vlab_ram_init() - map zeroed guest RAM.
+ * @param ram receives the mapping.
+ * @param size bytes, a multiple of 4096.
+ * @return 0, or -errno when the host cannot map it.
+ */
+int vlab_ram_init(struct vlab_ram *ram, uint64_t size);
+
+/**
+ * vlab_ram_fini() - unmap guest RAM.
+ * @param ram the RAM.
+ */
+void vlab_ram_fini(struct vlab_ram *ram);
+
+/**
+ * vlab_ram_ptr() - translate a guest-physical range for a device access.
+ * @param ram the RAM.
+ * @param gpa first byte of the range.
+ * @param len its length; 0 is allowed and checks @p gpa alone.
+ * @return the host pointer of @p gpa, or NULL when any byte of the range is
+ * outside RAM or the range wraps.
+ */
+void *vlab_ram_ptr(const struct vlab_ram *ram, uint64_t gpa, uint64_t len);
+
+#endif /* VLAB_SIM_RAM_H */

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief Event numbering, the kind table and the text sink.
+ */
+#include "sim/trace.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+int vlab_trace_on;
+
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static vlab_trace_sink_fn *trace_sink;
+static void *trace_opaque;
+static uint64_t trace_seq;
+static _Thread_local const char *thread_name;
+
+/** What every event of one kind has in common. */
+struct kind_info {
+	const char *name;	/**< short name */
+	enum vlab_side side;	/**< who acts */
+	const char *spec;	/**< virtio 1.2 section followed */
+};
+
+/** One entry per enum vlab_event_kind, in order. */
+static const struct kind_info kinds[VLAB_EV_COUNT] = {
+	[VLAB_EV_RESET] = { "reset", VLAB_SIDE_DRIVER, "§2.4" },
+	[VLAB_EV_STATUS] = { "status", VLAB_SIDE_DRIVER, "§3.1.1" },
+	[VLAB_EV_FEATURES_READ] = { "features-read", VLAB_SIDE_DRIVER, "§2.2" },
+	[VLAB_EV_FEATURES_WRITE] = { "features-write", VLAB_SIDE_DRIVER, "§2.2" },
+	[VLAB_EV_QUEUE_SETUP] = { "queue-setup", VLAB_SIDE_DRIVER, "§4.2.3.2" },
+	[VLAB_EV_QUEUE_REFUSED] = { "queue-refused", VLAB_SIDE_DEVICE, "§4.2.3.2" },
+	[VLAB_EV_CONFIG_READ] = { "config-read", VLAB_SIDE_DRIVER, "§2.5" },
+	[VLAB_EV_DESC_ADD] = { "add", VLAB_SIDE_DRIVER, "§2.7.13.1" },
+	[VLAB_EV_AVAIL_PUBLISH] = { "publish", VLAB_SIDE_DRIVER, "§2.7.13.3" },
+	[VLAB_EV_KICK] = { "kick", VLAB_SIDE_DRIVER, "§2.7.13.4" },
+	[VLAB_EV_KICK_SUPPRESSED] = { "kick-suppressed", VLAB_SIDE_DRIVER, "§2.7.10" },
+	[VLAB_EV_NOTIFY] = { "notify", VLAB_SIDE_DEVICE, "§4.2.3.3" },
+	[VLAB_EV_NOTIFY_IGNORED] = { "notify-ignored", VLAB_SIDE_DEVICE, "§4.2.3.3" },
+	[VLAB_EV_POP] = { "pop", VLAB_SIDE_DEVICE, "§2.7.6" },
+	[VLAB_EV_USED] = { "used", VLAB_SIDE_DEVICE, "§2.7.8" },
+	[VLAB_EV_USED_PUBLISH] = { "publish-used", VLAB_SIDE_DEVICE, "§2.7.8" },
+	[VLAB_EV_IRQ] = { "interrupt", VLAB_SIDE_DEVICE, "§4.2.3.4" },
+	[VLAB_EV_IRQ_SUPPRESSED] = { "irq-suppressed", VLAB_SIDE_DEVICE, "§2.7.7" },
+	[VLAB_EV_CONFIG_IRQ] = { "config-irq", VLAB_SIDE_DEVICE, "§2.1.2" },
+	[VLAB_EV_DEVICE_ERROR] = { "device-error", VLAB_SIDE_DEVICE, "§2.1.2" },
+	[VLAB_EV_CALLBACK] = { "callback", VLAB_SIDE_DRIVER, "§2.7.14" },
+	[VLAB_EV_GET_BUF] = { "get_buf", VLAB_SIDE_DRIVER, "§2.7.14" },
+	[VLAB_EV_DETACH] = { "detach", VLAB_SIDE_DRIVER, "§3.3.1" },
+	[VLAB_EV_QUEUE_BROKEN] = { "queue-broken", VLAB_SIDE_DRIVER, "§2.7.8" },
+};
+
+const char *vlab_event_kind_name(enum vlab_event_kind kind)
+{
+	return kind < VLAB_EV_COUNT ? kinds[kind].name : "?";
+}
+
+enum vlab_side vlab_event_side(enum vlab_event_kind kind)
+{
+	return kind < VLAB_EV_COUNT ? kinds[kind].side : VLAB_SIDE_DRIVER;
+}
+
+const char *vlab_event_spec(const struct vlab_event *ev)
+{
+	if (ev->spec)
+		return ev->spec;
+	return ev->kind < VLAB_EV_COUNT ? kinds[ev->kind].spec : "";
+}
+
+void vlab_thread_set_name(const char *name)
+{
+	thread_name = name;
+}
+
+const char *vlab_thread_name(void)
+{
+	return thread_name ? thread_name : "guest";
+}
+
+void vlab_trace_set_sink(vlab_trace_sink_fn *sink, void *opaque)
+{
+	pthread_mutex_lock(&trace_lock);
+	trace_sink = sink;
+	trace_opaque = opaque;
+	trace_seq = 0;
+	__atomic_store_n(&vlab_trace_on, sink != NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&trace_lock);
+}
+
+void vlab_trace_emit(const struct vlab_event *ev)
+{
+	pthread_mutex_lock(&trace_lock);
+	if (trace_sink)
+		trace_sink(ev, ++trace_seq, vlab_thread_name(), trace_opaque);
+	pthread_mutex_unlock(&trace_lock);
+}
+
+/**
+ * status_names() - names of the status bits set in @p bits.
+ * @param bits status bits.
+ * @param buf receives e.g. "ACKNOWLEDGE|DRIVER".
+ * @param size size of @p buf.
+ */
+static void status_names(uint32_t bits, char *buf, size_t size)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ VIRTIO_CONFIG_S_ACKNOWLEDGE, "ACKNOWLEDGE" },
+		{ VIRTIO_CONFIG_S_DRIVER, "DRIVER" },
+		{ VIRTIO_CONFIG_S_FEATURES_OK, "FEATURES_OK" },
+		{ VIRTIO_CONFIG_S_DRIVER_OK, "DRIVER_OK" },
+		{ VIRTIO_CONFIG_S_NEEDS_RESET, "NEEDS_RESET" },
+		{ VIRTIO_CONFIG_S_FAILED, "FAILED" },
+	};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((bits & names[i].bit) && used < size)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+						 used ? "|" : "", names[i].name);
+	if (!used)
+		snprintf(buf, size, "none");
+}
+
+/**
+ * desc_flag_names() - names of descriptor flags.
+ * @param flags VRING_DESC_F_* bits.
+ * @return a constant string such as "NEXT|WRITE".
+ */
+static const char *desc_flag_names(uint64_t flags)
+{
+	static const char *const names[] = {
+		"-", "NEXT", "WRITE", "NEXT|WRITE", "INDIRECT",
+		"NEXT|INDIRECT", "WRITE|INDIRECT", "NEXT|WRITE|INDIRECT",
+	};
+
+	return names[flags & 7];
+}
+
+void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
+{
+	char a[96], b[96];
+
+	switch (ev->kind) {
+	case VLAB_EV_RESET:
+		snprintf(buf, size, "status 0x%02x -> 0x00: device reset",
+			 ev->before);
+		break;
+	case VLAB_EV_STATUS:
+		status_names(ev->after & ~ev->before, a, sizeof(a));
+		status_names(ev->after, b, sizeof(b));
+		snprintf(buf, size, "status 0x%02x -> 0x%02x: +%s (now %s)",
+			 ev->before, ev->after, a, b);
+		break;
+	case VLAB_EV_FEATURES_READ:
+		snprintf(buf, size, "device features[%" PRIu64 "] = 0x%08" PRIx64,
+			 ev->v[0], ev->v[1]);
+		break;
+	case VLAB_EV_FEATURES_WRITE:
+		snprintf(buf, size, "driver features[%" PRIu64 "] = 0x%08" PRIx64,
+			 ev->v[0], ev->v[1]);
+		break;
+	case VLAB_EV_QUEUE_SETUP:
+	case VLAB_EV_QUEUE_REFUSED:
+		snprintf(buf, size,
+			 "size %" PRIu64 ", desc 0x%" PRIx64 ", driver 0x%" PRIx64
+			 ", device 0x%" PRIx64 ": %s",
+			 ev->v[0], ev->v[1], ev->v[2], ev->v[3],
+			 ev->kind == VLAB_EV_QUEUE_SETUP ? "ready" : "refused");
+		break;
+	case VLAB_EV_CONFIG_READ:
+		snprintf(buf, size, "config[0x%" PRIx64 "], %" PRIu64
+			 " bytes = 0x%" PRIx64 " (generation %" PRIu64 ")",
+			 ev->v[0], ev->v[1], ev->v[2], ev->v[3]);
+		break;
+	case VLAB_EV_DESC_ADD:
+		if (ev->v[3] & VRING_DESC_F_NEXT)
+			snprintf(a, sizeof(a), ", next %" PRIu64, ev->v[3] >> 16);
+		else
+			a[0] = '\0';
+		snprintf(buf, size,
+			 "desc[%" PRIu64 "] = {addr 0x%" PRIx64 ", len %" PRIu64
+			 ", %s%s}; free %u -> %u",
+			 ev->v[0], ev->v[1], ev->v[2],
+			 desc_flag_names(ev->v[3] & 0xffff), a,
+			 ev->before, ev->after);
+		break;
+	case VLAB_EV_AVAIL_PUBLISH:
+		snprintf(buf, size, "avail.ring[%" PRIu64 "] = %" PRIu64
+			 "; avail.idx %u -> %u",
+			 ev->v[1], ev->v[0], ev->before, ev->after);
+		break;
+	case VLAB_EV_KICK:
+		snprintf(buf, size, "QueueNotify <- %d (avail.idx %u)",
+			 ev->queue, ev->after);
+		break;
+	case VLAB_EV_KICK_SUPPRESSED:
+		snprintf(buf, size, "device asked for no notification; avail.idx %u -> %u not signalled",
+			 ev->before, ev->after);
+		break;
+	case VLAB_EV_NOTIFY:
+		snprintf(buf, size, "QueueNotify = %d: wake the device thread",
+			 ev->queue);
+		break;
+	case VLAB_EV_NOTIFY_IGNORED:
+		snprintf(buf, size, "QueueNotify = %d ignored: %s", ev->queue,
+			 ev->text ? ev->text : "");
+		break;
+	case VLAB_EV_POP:
+		snprintf(buf, size,
+			 "head %" PRIu64 ": %" PRIu64 " buffer(s), %" PRIu64
+			 " readable + %" PRIu64 " writable bytes; last_avail %u -> %u",
+			 ev->v[0], ev->v[1], ev->v[2], ev->v[3], ev->before,
+			 ev->after);
+		break;
+	case VLAB_EV_USED:
+		snprintf(buf, size, "used.ring[%" PRIu64 "] = {id %" PRIu64
+			 ", len %" PRIu64 "}", ev->v[0], ev->v[1], ev->v[2]);
+		break;
+	case VLAB_EV_USED_PUBLISH:
+		snprintf(buf, size, "used.idx %u -> %u", ev->before, ev->after);
+		break;
+	case VLAB_EV_IRQ:
+		snprintf(buf, size, "InterruptStatus |= VRING; raise irq %" PRIu64,
+			 ev->v[0]);
+		break;
+	case VLAB_EV_IRQ_SUPPRESSED:
+		snprintf(buf, size, "driver asked for no interrupt (used.idx %u)",
+			 ev->after);
+		break;
+	case VLAB_EV_CONFIG_IRQ:
+		snprintf(buf, size, "InterruptStatus |= CONFIG; raise irq %" PRIu64,
+			 ev->v[0]);
+		break;
+	case VLAB_EV_DEVICE_ERROR:
+		snprintf(buf, size, "%s; status |= DEVICE_NEEDS_RESET",
+			 ev->text ? ev->text : "");
+		break;
+	case VLAB_EV_CALLBACK:
+		snprintf(buf, size, "vring_interrupt -> callback of \"%s\"",
+			 ev->text ? ev->text : "");
+		break;
+	case VLAB_EV_GET_BUF:
+		snprintf(buf, size, "used.ring[%" PRIu64 "] = {id %" PRIu64
+			 ", len %" PRIu64 "}; last_used %u -> %u",
+			 ev->v[2], ev->v[0], ev->v[1], ev->before, ev->after);
+		break;
+	case VLAB_EV_DETACH:
+		snprintf(buf, size, "head %" PRIu64 " taken back unused",
+			 ev->v[0]);
+		break;
+	case VLAB_EV_QUEUE_BROKEN:
+		snprintf(buf, size, "%s; queue broken", ev->text ? ev->text : "");
+		break;
+	default:
+		snprintf(buf, size, "?");
+		break;
+	}
+}
+
+void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
+			  const char *thread, void *opaque)
+{
+	FILE *out = opaque;
+	char q[16], text[256];
+
+	if (ev->queue >= 0)
+		snprintf(q, sizeof(q), "q%d", ev->queue);
+	else
+		snprintf(q, sizeof(q), "-");
+	vlab_trace_format(ev, text, sizeof(text));
+	fprintf(out, "%4" PRIu64 "  %-5s %-6s %-7s %-3s %-15s %-10s %s\n", seq,
+		thread, vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ?
+		"driver" : "device", ev->dev ? ev->dev : "-", q,
+		vlab_event_kind_name(ev->kind), vlab_event_spec(ev), text);
+}

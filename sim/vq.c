@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief Device-side split virtqueue: validate, pop, push, notify.
+ */
+#include "sim/vq.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+#include <linux/virtio_mmio.h>
+
+#include "sim/device.h"
+#include "sim/trace.h"
+#include "virtio/vring_split.h"
+
+int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	const struct vlab_ram *ram = dev->ram;
+	const char *why = NULL;
+
+	/* RELIABILITY D15: refuse any setup the spec does not allow */
+	if (!vring_split_num_valid(vq->num))
+		why = "queue size is not a power of two from 1 to 32768";
+	else if (vq->num > vq->num_max)
+		why = "queue size is larger than QueueNumMax";
+	else if (vq->desc_gpa % 16 || vq->driver_gpa % 2 ||
+		 vq->device_gpa % 4)
+		why = "ring area misaligned (desc 16, driver 2, device 4; §2.7.1)";
+	else if (!vlab_ram_ptr(ram, vq->desc_gpa,
+			       vring_split_desc_bytes(vq->num)) ||
+		 !vlab_ram_ptr(ram, vq->driver_gpa,
+			       vring_split_avail_bytes(vq->num)) ||
+		 !vlab_ram_ptr(ram, vq->device_gpa,
+			       vring_split_used_bytes(vq->num)))
+		why = "ring area outside guest RAM (or never written)";
+	if (why) {
+		fprintf(stderr, "[%s] queue %u setup refused: %s\n", dev->name,
+			vq->index, why);
+		return -EINVAL;
+	}
+	vq->desc = vlab_ram_ptr(ram, vq->desc_gpa, 0);
+	vq->avail = vlab_ram_ptr(ram, vq->driver_gpa, 0);
+	vq->used = vlab_ram_ptr(ram, vq->device_gpa, 0);
+	vq->last_avail_idx = 0;
+	vq->used_idx = 0;
+	vq->inflight = 0;
+	vq->ready = true;
+	return 0;
+}
+
+void vlab_vq_reset(struct vlab_vq *vq)
+{
+	vq->num = 0;
+	vq->ready = false;
+	vq->desc_gpa = 0;
+	vq->driver_gpa = 0;
+	vq->device_gpa = 0;
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+	vq->last_avail_idx = 0;
+	vq->used_idx = 0;
+	vq->inflight = 0;
+}
+
+/**
+ * walk_chain() - read and check every descriptor of the chain at @p head.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param head the head index (already checked < num).
+ * @param chain receives the buffers.
+ * @param max_segs most buffers accepted.
+ * @return 0, or -1 after reporting the broken rule.
+ */
+static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
+		      uint16_t head, struct vlab_chain *chain,
+		      unsigned int max_segs)
+{
+	unsigned int i = head, count = 0, num = vq->num;
+	bool seen_write = false;
+	struct vring_desc d;
+	struct vlab_seg *seg;
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+
+	chain->head = head;
+	chain->nseg = 0;
+	chain->seg = vq->segs;
+	chain->out_bytes = 0;
+	chain->in_bytes = 0;
+	for (;;) {
+		/* RELIABILITY D4: no chain is longer than the table (§2.7.5) */
+		if (count++ == num) {
+			vlab_device_error(dev, vq, "§2.7.5.2",
+					  "descriptor chain from head %u loops or is longer than the queue size %u",
+					  head, num);
+			return -1;
+		}
+		/* RELIABILITY D16: one read into a local copy, then only it */
+		memcpy(&d, &vq->desc[i], sizeof(d));
+		addr = le64toh(d.addr);
+		len = le32toh(d.len);
+		flags = le16toh(d.flags);
+
+		if (flags & VRING_DESC_F_INDIRECT) {
+			vlab_device_error(dev, vq, "§2.7.5.3.1",
+					  "descriptor %u has INDIRECT set but VIRTIO_F_INDIRECT_DESC was not negotiated",
+					  i);
+			return -1;
+		}
+		if (flags & VRING_DESC_F_WRITE) {
+			seen_write = true;
+		} else if (seen_write) {
+			/* RELIABILITY D8 */
+			vlab_device_error(dev, vq, "§2.7.4.2",
+					  "device-readable descriptor %u follows a device-writable one",
+					  i);
+			return -1;
+		}
+		if (len == 0) {
+			/* RELIABILITY D10: an empty buffer is refused */
+			vlab_device_error(dev, vq, "§2.7.5",
+					  "descriptor %u has length 0", i);
+			return -1;
+		}
+		if (!vlab_ram_ptr(dev->ram, addr, len)) {
+			/* RELIABILITY D9 */
+			vlab_device_error(dev, vq, "§2.7.5",
+					  "descriptor %u buffer 0x%llx+%u is outside guest RAM",
+					  i, (unsigned long long)addr, len);
+			return -1;
+		}
+		if (chain->nseg == max_segs) {
+			/* RELIABILITY D11 */
+			vlab_device_error(dev, vq, "§2.7.5",
+					  "chain from head %u has more than the %u buffers this device accepts",
+					  head, max_segs);
+			return -1;
+		}
+		if (chain->out_bytes + chain->in_bytes + len > UINT32_MAX) {
+			/* RELIABILITY D12 */
+			vlab_device_error(dev, vq, "§2.7.5.2",
+					  "chain from head %u is longer than 2^32 bytes",
+					  head);
+			return -1;
+		}
+		seg = &chain->seg[chain->nseg++];
+		seg->host = vlab_ram_ptr(dev->ram, addr, len);
+		seg->gpa = addr;
+		seg->len = len;
+		seg->write = flags & VRING_DESC_F_WRITE;
+		if (seg->write)
+			chain->in_bytes += len;
+		else
+			chain->out_bytes += len;
+
+		if (!(flags & VRING_DESC_F_NEXT))
+			return 0;
+		i = le16toh(d.next);
+		if (i >= num) {
+			/* RELIABILITY D3 */
+			vlab_device_error(dev, vq, "§2.7.5",
+					  "descriptor next %u is not below the queue size %u",
+					  i, num);
+			return -1;
+		}
+	}
+}
+
+int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
+		struct vlab_chain *chain, unsigned int max_segs)
+{
+	uint16_t avail_idx, pending, head;
+	unsigned int num = vq->num;
+
+	if (!vlab_device_live(dev))
+		return -1;
+	/*
+	 * Acquire pairs with the driver's release store of avail->idx: the
+	 * ring slots and descriptors behind the index are visible now.
+	 */
+	avail_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	pending = vring_split_pending(avail_idx, vq->last_avail_idx);
+	if (pending == 0)
+		return 0;
+	if (pending > num) {
+		/* RELIABILITY D1 */
+		vlab_device_error(dev, vq, "§2.7.6",
+				  "avail idx moved %u entries past the last one seen, more than the queue size %u",
+				  pending, num);
+		return -1;
+	}
+	if (vq->inflight >= num) {
+		/* RELIABILITY D13 */
+		vlab_device_error(dev, vq, "§2.7.6",
+				  "more than %u buffers in flight", num);
+		return -1;
+	}
+	head = le16toh(__atomic_load_n(&vq->avail->ring[
+			vring_split_slot(vq->last_avail_idx, num)],
+			__ATOMIC_RELAXED));
+	if (head >= num) {
+		/* RELIABILITY D2 */
+		vlab_device_error(dev, vq, "§2.7.6",
+				  "avail ring entry %u names head %u, not below the queue size %u",
+				  vq->last_avail_idx, head, num);
+		return -1;
+	}
+	if (walk_chain(dev, vq, head, chain, max_segs))
+		return -1;
+	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
+		   .queue = (int)vq->index, .before = vq->last_avail_idx,
+		   .after = (uint16_t)(vq->last_avail_idx + 1),
+		   .v = { head, chain->nseg, chain->out_bytes, chain->in_bytes });
+	vq->last_avail_idx++;
+	vq->inflight++;
+	vq->stats.chains++;
+	return 1;
+}
+
+void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
+		  uint32_t len)
+{
+	unsigned int slot = vring_split_slot(vq->used_idx, vq->num);
+	uint16_t old = vq->used_idx;
+
+	/* §2.7.8: the element first... */
+	vq->used->ring[slot].id = htole32(head);
+	vq->used->ring[slot].len = htole32(len);
+	VLAB_TRACE(.kind = VLAB_EV_USED, .dev = dev->name,
+		   .queue = (int)vq->index, .v = { slot, head, len });
+	/*
+	 * ...then the index, with release: a driver that acquires the new
+	 * idx also sees the element and the bytes written into the buffer.
+	 */
+	vq->used_idx++;
+	__atomic_store_n(&vq->used->idx, htole16(vq->used_idx),
+			 __ATOMIC_RELEASE);
+	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
+		   .queue = (int)vq->index, .before = old,
+		   .after = vq->used_idx);
+	if (vq->inflight)
+		vq->inflight--;
+}
+
+void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	uint16_t flags;
+
+	/*
+	 * The used idx store above must be visible before we read the
+	 * driver's flags; the driver orders its flag write before re-reading
+	 * used idx. With both full barriers one side always sees the other.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	flags = le16toh(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED));
+	if (flags & VRING_AVAIL_F_NO_INTERRUPT) {
+		/* §2.7.7: the driver does not want to hear about it */
+		vq->stats.irqs_suppressed++;
+		VLAB_TRACE(.kind = VLAB_EV_IRQ_SUPPRESSED, .dev = dev->name,
+			   .queue = (int)vq->index, .after = vq->used_idx);
+		return;
+	}
+	vq->stats.irqs++;
+	VLAB_TRACE(.kind = VLAB_EV_IRQ, .dev = dev->name,
+		   .queue = (int)vq->index, .after = vq->used_idx,
+		   .v = { dev->irq });
+	vlab_device_raise(dev, VIRTIO_MMIO_INT_VRING);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief The device side of the split virtqueue (virtio 1.2 §2.7).
+ *
+ * A device model takes chains with vlab_vq_pop(), reads or fills their
+ * buffers, and returns them with vlab_vq_push(); vlab_vq_notify_driver()
+ * then raises the used-buffer interrupt unless the driver opted out.
+ *
+ * The driver is not trusted. Every descriptor is read once into a local
+ * copy, and only the copy is checked and used (no double fetch, RELIABILITY
+ * D16). Every address is translated through vlab_ram_ptr(). A chain that
+ * breaks a rule is never half-processed: the device reports the rule and
+ * its section, sets DEVICE_NEEDS_RESET and ignores the queue until reset.
+ */
+#ifndef VLAB_SIM_VQ_H
+#define VLAB_SIM_VQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/virtio_ring.h>
+
+struct vlab_device;
+
+/** One buffer of a chain, already translated and bounds-checked. */
+struct vlab_seg {
+	uint8_t *host;		/**< host pointer to its first byte */
+	uint64_t gpa;		/**< its guest-physical address */
+	uint32_t len;		/**< its length */
+	bool write;		/**< device-writable (else device-readable) */
+};
+
+/** A chain taken from the avail ring. */
+struct vlab_chain {
+	uint16_t head;		/**< head index: the id to return */
+	unsigned int nseg;	/**< buffers in @c seg */
+	struct vlab_seg *seg;	/**< the buffers, readable ones first */
+	uint64_t out_bytes;	/**< device-readable bytes */
+	uint64_t in_bytes;	/**< device-writable bytes */
+};
+
+/** Per-queue counters, for --stats and benchmarks. */
+struct vlab_vq_stats {
+	uint64_t chains;	/**< chains popped */
+	uint64_t notifies;	/**< notifications received */
+	uint64_t irqs;		/**< used-buffer interrupts raised */
+	uint64_t irqs_suppressed; /**< interrupts the driver did not want */
+};
+
+/** One queue of a device: its registers and its processing state. */
+struct vlab_vq {
+	unsigned int index;	/**< queue index */
+	uint16_t num_max;	/**< QueueNumMax */
+	uint32_t num;		/**< QueueNum as written by the driver */
+	bool ready;		/**< QueueReady */
+	uint64_t desc_gpa;	/**< QueueDesc */
+	uint64_t driver_gpa;	/**< QueueDriver (avail ring) */
+	uint64_t device_gpa;	/**< QueueDevice (used ring) */
+	struct vring_desc *desc; /**< translated once the queue is ready */
+	struct vring_avail *avail; /**< translated driver area */
+	struct vring_used *used; /**< translated device area */
+	uint16_t last_avail_idx; /**< next avail entry to take */
+	uint16_t used_idx;	/**< next used entry to write */
+	unsigned int inflight;	/**< chains popped, not yet pushed */
+	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
+	struct vlab_vq_stats stats; /**< counters */
+};
+
+/**
+ * vlab_vq_enable() - check and translate a queue setup (QueueReady = 1).
+ * @param dev the device.
+ * @param vq the queue, with num and the three addresses written.
+ * @return 0, or -EINVAL when the setup breaks a rule (RELIABILITY D15):
+ * size not a power of two or above QueueNumMax, an area misaligned or
+ * outside guest RAM.
+ */
+int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
+
+/**
+ * vlab_vq_reset() - forget a queue's setup and state (device reset).
+ * @param vq the queue.
+ */
+void vlab_vq_reset(struct vlab_vq *vq);
+
+/**
+ * vlab_vq_pop() - take the next chain the driver offered.
+ * @param dev the device.
+ * @param vq the queue (ready).
+ * @param chain receives the chain; its segments live until the next pop.
+ * @param max_segs most segments this device accepts (RELIABILITY D11).
+ * @return 1 when a chain was taken, 0 when none is pending, -1 when the
+ * driver broke a rule (the device now needs a reset).
+ */
+int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
+		struct vlab_chain *chain, unsigned int max_segs);
+
+/**
+ * vlab_vq_push() - return a chain through the used ring (§2.7.8).
+ * @param dev the device.
+ * @param vq the queue.
+ * @param head the chain's head.
+ * @param len bytes written into its device-writable buffers.
+ */
+void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
+		  uint32_t len);
+
+/**
+ * vlab_vq_notify_driver() - send the used-buffer notification unless the
+ * driver suppressed it (§2.7.7).
+ * @param dev the device.
+ * @param vq the queue.
+ */
+void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq);
+
+#endif /* VLAB_SIM_VQ_H */

@@ -1,0 +1,751 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief The driver side of the split virtqueue (virtio 1.2 §2.7).
+ *
+ * Three areas in guest memory, shared with the device:
+ *  - the descriptor table: {addr, len, flags, next} per buffer piece;
+ *  - the available ring (driver area): heads of chains the driver offers;
+ *  - the used ring (device area): heads the device is done with, and how
+ *    many bytes it wrote.
+ *
+ * The driver never trusts what it reads back from shared memory: it keeps
+ * its own copy of every descriptor it wrote (desc_extra) and of every
+ * chain it offered (desc_state), and checks every id and length the device
+ * returns against them. A device that breaks a rule marks the queue broken:
+ * from then on add returns -EIO, get_buf NULL and kick false.
+ */
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <linux/slab.h>
+
+#include "sim/trace.h"
+#include "virtio/vring_split.h"
+
+/** The driver's own record of one chain it offered, by head index. */
+struct vring_desc_state_split {
+	void *data;		/**< token; NULL when the head is not in use */
+	void *ctx;		/**< ctx given with it */
+	u32 in_len;		/**< device-writable bytes posted */
+	u16 ndescs;		/**< descriptors in the chain */
+};
+
+/** The driver's own copy of one descriptor (never read back from RAM). */
+struct vring_desc_extra {
+	dma_addr_t addr;	/**< buffer address */
+	u32 len;		/**< buffer length */
+	u16 flags;		/**< VRING_DESC_F_* */
+	u16 next;		/**< chain link, or free-list link */
+};
+
+/** A split virtqueue: the public part plus the driver's private state. */
+struct vring_virtqueue {
+	struct virtqueue vq;	/**< what drivers see */
+	bool weak_barriers;	/**< CPU barriers suffice */
+	bool broken;		/**< stopped after an error */
+	bool use_ctx;		/**< chains carry a ctx */
+	bool event;		/**< VIRTIO_RING_F_EVENT_IDX negotiated */
+	unsigned int free_head;	/**< first free descriptor */
+	unsigned int num_added;	/**< added since the last kick_prepare */
+	u16 last_used_idx;	/**< next used entry to read */
+	bool (*notify)(struct virtqueue *vq); /**< the transport's kick */
+	/** the split ring proper */
+	struct {
+		struct vring vring;	/**< pointers to the three areas */
+		u16 avail_flags_shadow;	/**< last avail->flags written */
+		u16 avail_idx_shadow;	/**< last avail->idx written */
+		struct vring_desc_state_split *desc_state; /**< by head */
+		struct vring_desc_extra *desc_extra; /**< by descriptor */
+		dma_addr_t queue_dma_addr;	/**< guest-physical base */
+		size_t queue_size_in_bytes;	/**< allocation size */
+	} split;
+};
+
+/** The vring_virtqueue of a public virtqueue. */
+#define to_vvq(_vq) container_of(_vq, struct vring_virtqueue, vq)
+
+/**
+ * vq_dev_name() - name of the queue's device for trace events.
+ * @param vq the queue.
+ * @return e.g. "virtio0".
+ */
+static const char *vq_dev_name(const struct vring_virtqueue *vq)
+{
+	return dev_name(&vq->vq.vdev->dev);
+}
+
+/**
+ * bad_ring() - the device broke a rule: log it and stop the queue.
+ * @param vq the queue.
+ * @param why what the device did, for the log and the trace.
+ */
+static void bad_ring(struct vring_virtqueue *vq, const char *why)
+{
+	dev_err(&vq->vq.vdev->dev, "%s: %s\n", vq->vq.name, why);
+	WRITE_ONCE(vq->broken, true);
+	VLAB_TRACE(.kind = VLAB_EV_QUEUE_BROKEN, .dev = vq_dev_name(vq),
+		   .queue = (int)vq->vq.index, .text = why);
+}
+
+/**
+ * map_ok() - check that a scatterlist entry is DMA-able guest memory.
+ * @param vq the queue.
+ * @param sg the entry.
+ * @return true when the device can reach every byte of it.
+ *
+ * Stack, static and malloc() memory has no guest-physical address. In a
+ * kernel such a buffer silently sends the device to the wrong address
+ * (CONFIG_DEBUG_SG catches it with a BUG); here it is reported as the
+ * driver bug it is and the add fails with -EFAULT.
+ */
+static bool map_ok(struct vring_virtqueue *vq, const struct scatterlist *sg)
+{
+	if (vlab_virt_range_valid(sg_virt(sg), sg->length ? sg->length : 1))
+		return true;
+	vlab_warn(__FILE__, __LINE__,
+		  "buffer is not DMA-able guest memory (stack, static or malloc)");
+	dev_err(&vq->vq.vdev->dev,
+		"%s: buffer %p (%u bytes) is not kmalloc'd guest memory\n",
+		vq->vq.name, sg_virt(sg), sg->length);
+	return false;
+}
+
+/**
+ * virtqueue_add_split() - write one chain and offer it (virtio 1.2 §2.7.13).
+ * @param _vq the queue.
+ * @param sgs scatterlists: out_sgs readable ones, then in_sgs writable.
+ * @param total_sg total entries over all lists.
+ * @param out_sgs readable scatterlists.
+ * @param in_sgs writable scatterlists.
+ * @param data the token.
+ * @param ctx the ctx, or NULL.
+ * @return 0, -ENOSPC, -EIO or -EFAULT.
+ */
+static int virtqueue_add_split(struct virtqueue *_vq,
+			       struct scatterlist *sgs[],
+			       unsigned int total_sg, unsigned int out_sgs,
+			       unsigned int in_sgs, void *data, void *ctx)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	struct vring_desc_extra *extra = vq->split.desc_extra;
+	struct vring_desc *desc = vq->split.vring.desc;
+	struct virtio_device *vdev = _vq->vdev;
+	unsigned int n, i, head, prev = 0, avail, num = vq->split.vring.num;
+	struct scatterlist *sg;
+	u32 in_len = 0;
+	u16 flags, old_idx;
+
+	BUG_ON(!data);
+	BUG_ON(total_sg == 0);
+	BUG_ON(ctx && !vq->use_ctx);
+
+	if (unlikely(READ_ONCE(vq->broken)))
+		return -EIO;
+	if (vq->vq.num_free < total_sg)
+		return -ENOSPC;
+
+	/* Check every buffer first, so a bad one leaves the ring untouched */
+	for (n = 0; n < out_sgs + in_sgs; n++)
+		for (sg = sgs[n]; sg; sg = sg_next(sg))
+			if (!map_ok(vq, sg))
+				return -EFAULT;
+
+	/* §2.7.13.1: fill free descriptors, readable ones first (§2.7.4.2) */
+	head = vq->free_head;
+	i = head;
+	for (n = 0; n < out_sgs + in_sgs; n++) {
+		for (sg = sgs[n]; sg; sg = sg_next(sg)) {
+			flags = VRING_DESC_F_NEXT;
+			if (n >= out_sgs) {
+				flags |= VRING_DESC_F_WRITE;
+				in_len += sg->length;
+			}
+			extra[i].addr = sg_phys(sg);
+			extra[i].len = sg->length;
+			extra[i].flags = flags;
+			desc[i].addr = cpu_to_virtio64(vdev, extra[i].addr);
+			desc[i].len = cpu_to_virtio32(vdev, extra[i].len);
+			desc[i].flags = cpu_to_virtio16(vdev, flags);
+			desc[i].next = cpu_to_virtio16(vdev, extra[i].next);
+			prev = i;
+			i = extra[i].next;
+		}
+	}
+	/* The last descriptor ends the chain */
+	extra[prev].flags &= ~VRING_DESC_F_NEXT;
+	desc[prev].flags = cpu_to_virtio16(vdev, extra[prev].flags);
+
+	if (unlikely(__atomic_load_n(&vlab_trace_on, __ATOMIC_RELAXED))) {
+		for (n = head; ; n = extra[n].next) {
+			VLAB_TRACE(.kind = VLAB_EV_DESC_ADD,
+				   .dev = vq_dev_name(vq), .queue = (int)_vq->index,
+				   .before = vq->vq.num_free,
+				   .after = vq->vq.num_free - total_sg,
+				   .v = { n, extra[n].addr, extra[n].len,
+					  extra[n].flags |
+					  ((u64)extra[n].next << 16) });
+			if (!(extra[n].flags & VRING_DESC_F_NEXT))
+				break;
+		}
+	}
+
+	vq->vq.num_free -= total_sg;
+	vq->free_head = i;
+	vq->split.desc_state[head].data = data;
+	vq->split.desc_state[head].ctx = ctx;
+	vq->split.desc_state[head].in_len = in_len;
+	vq->split.desc_state[head].ndescs = (u16)total_sg;
+
+	/* §2.7.13.2: put the head in the next free slot of the avail ring */
+	avail = vring_split_slot(vq->split.avail_idx_shadow, num);
+	vq->split.vring.avail->ring[avail] = cpu_to_virtio16(vdev, head);
+
+	/*
+	 * §2.7.13.3: publish. The release store orders the descriptor and
+	 * ring-slot writes above before the new idx: a device that loads idx
+	 * with acquire and sees the new value also sees the whole chain.
+	 */
+	old_idx = vq->split.avail_idx_shadow;
+	vq->split.avail_idx_shadow++;
+	smp_store_release(&vq->split.vring.avail->idx,
+			  cpu_to_virtio16(vdev, vq->split.avail_idx_shadow));
+	VLAB_TRACE(.kind = VLAB_EV_AVAIL_PUBLISH, .dev = vq_dev_name(vq),
+		   .queue = (int)_vq->index, .before = old_idx,
+		   .after = vq->split.avail_idx_shadow,
+		   .v = { head, avail });
+	vq->num_added++;
+
+	/* 2^16 - 1 adds without a kick would make old == new: kick now */
+	if (unlikely(vq->num_added == (1 << 16) - 1))
+		virtqueue_kick(_vq);
+	return 0;
+}
+
+/**
+ * count_sgs() - entries of @p n scatterlists.
+ * @param sgs the lists.
+ * @param n how many.
+ * @return the total.
+ */
+static unsigned int count_sgs(struct scatterlist *sgs[], unsigned int n)
+{
+	struct scatterlist *sg;
+	unsigned int i, total = 0;
+
+	for (i = 0; i < n; i++)
+		for (sg = sgs[i]; sg; sg = sg_next(sg))
+			total++;
+	return total;
+}
+
+int virtqueue_add_sgs(struct virtqueue *_vq, struct scatterlist *sgs[],
+		      unsigned int out_sgs, unsigned int in_sgs, void *data,
+		      gfp_t gfp)
+{
+	(void)gfp;
+	return virtqueue_add_split(_vq, sgs, count_sgs(sgs, out_sgs + in_sgs),
+				   out_sgs, in_sgs, data, NULL);
+}
+
+/**
+ * terminate_sg() - view the first @p num entries of @p sg as one list.
+ * @param sg the array.
+ * @param num entries the caller named.
+ * @return true when the array has at least @p num entries.
+ *
+ * virtqueue_add_outbuf() and friends take an array and a count; the core
+ * walks lists, so the count must match where the list ends.
+ */
+static bool terminate_sg(struct scatterlist *sg, unsigned int num)
+{
+	unsigned int i = 1;
+	struct scatterlist *s = sg;
+
+	while (i < num && s && !sg_is_last(s)) {
+		s = sg_next(s);
+		i++;
+	}
+	return s && i == num && sg_is_last(s);
+}
+
+/**
+ * virtqueue_add_one_list() - offer one scatterlist in one direction.
+ * @param vq the queue.
+ * @param sg the list.
+ * @param num its entries.
+ * @param writable true for device-writable buffers.
+ * @param data the token.
+ * @param ctx the ctx, or NULL.
+ * @return as virtqueue_add_split().
+ */
+static int virtqueue_add_one_list(struct virtqueue *vq, struct scatterlist sg[],
+				  unsigned int num, bool writable, void *data,
+				  void *ctx)
+{
+	struct scatterlist *sgs[1] = { sg };
+
+	if (!num || !terminate_sg(sg, num))
+		return -EINVAL;
+	return virtqueue_add_split(vq, sgs, num, writable ? 0 : 1,
+				   writable ? 1 : 0, data, ctx);
+}
+
+int virtqueue_add_outbuf(struct virtqueue *vq, struct scatterlist sg[],
+			 unsigned int num, void *data, gfp_t gfp)
+{
+	(void)gfp;
+	return virtqueue_add_one_list(vq, sg, num, false, data, NULL);
+}
+
+int virtqueue_add_inbuf(struct virtqueue *vq, struct scatterlist sg[],
+			unsigned int num, void *data, gfp_t gfp)
+{
+	(void)gfp;
+	return virtqueue_add_one_list(vq, sg, num, true, data, NULL);
+}
+
+int virtqueue_add_inbuf_ctx(struct virtqueue *vq, struct scatterlist sg[],
+			    unsigned int num, void *data, void *ctx,
+			    gfp_t gfp)
+{
+	(void)gfp;
+	return virtqueue_add_one_list(vq, sg, num, true, data, ctx);
+}
+
+bool virtqueue_kick_prepare(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	u16 new, old;
+	bool needs_kick;
+
+	/*
+	 * The new avail idx must be visible before we read the device's
+	 * wish (used->flags or avail_event); the device orders its side the
+	 * other way round. Without this full barrier both could miss each
+	 * other: no kick sent, no buffer seen (§2.7.10).
+	 */
+	virtio_mb(vq->weak_barriers);
+
+	old = vq->split.avail_idx_shadow - vq->num_added;
+	new = vq->split.avail_idx_shadow;
+	vq->num_added = 0;
+
+	if (vq->event)
+		needs_kick = vring_need_event(virtio16_to_cpu(_vq->vdev,
+				READ_ONCE(vring_avail_event(&vq->split.vring))),
+				new, old);
+	else
+		needs_kick = !(READ_ONCE(vq->split.vring.used->flags) &
+			       cpu_to_virtio16(_vq->vdev,
+					       VRING_USED_F_NO_NOTIFY));
+	if (!needs_kick)
+		VLAB_TRACE(.kind = VLAB_EV_KICK_SUPPRESSED,
+			   .dev = vq_dev_name(vq), .queue = (int)_vq->index,
+			   .before = old, .after = new);
+	return needs_kick;
+}
+
+bool virtqueue_notify(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	if (unlikely(READ_ONCE(vq->broken)))
+		return false;
+	VLAB_TRACE(.kind = VLAB_EV_KICK, .dev = vq_dev_name(vq),
+		   .queue = (int)_vq->index,
+		   .after = vq->split.avail_idx_shadow);
+	/* §2.7.13.4: the transport writes the queue index to the device */
+	if (!vq->notify(_vq)) {
+		bad_ring(vq, "transport failed to notify the device");
+		return false;
+	}
+	return true;
+}
+
+bool virtqueue_kick(struct virtqueue *vq)
+{
+	if (virtqueue_kick_prepare(vq))
+		return virtqueue_notify(vq);
+	return true;
+}
+
+/**
+ * detach_buf_split() - return a chain's descriptors to the free list.
+ * @param vq the queue.
+ * @param head the chain's head.
+ * @param ctx receives its ctx, or NULL.
+ *
+ * Walks the driver's own copy of the chain, never the shared table: a
+ * device cannot lengthen, shorten or loop a chain by rewriting it.
+ */
+static void detach_buf_split(struct vring_virtqueue *vq, unsigned int head,
+			     void **ctx)
+{
+	struct vring_desc_extra *extra = vq->split.desc_extra;
+	unsigned int i = head;
+
+	while (extra[i].flags & VRING_DESC_F_NEXT)
+		i = extra[i].next;
+	extra[i].next = (u16)vq->free_head;
+	vq->free_head = head;
+	vq->vq.num_free += vq->split.desc_state[head].ndescs;
+	if (ctx)
+		*ctx = vq->split.desc_state[head].ctx;
+	vq->split.desc_state[head].data = NULL;
+}
+
+/**
+ * more_used_split() - whether the device has published used entries we
+ * have not read, checking that the index moved plausibly.
+ * @param vq the queue.
+ * @return true when there is at least one.
+ */
+static bool more_used_split(struct vring_virtqueue *vq)
+{
+	u16 used_idx, pending;
+
+	/*
+	 * Acquire pairs with the device's release store of used->idx: every
+	 * used element up to that index is visible once we see the index.
+	 */
+	used_idx = virtio16_to_cpu(vq->vq.vdev,
+				   smp_load_acquire(&vq->split.vring.used->idx));
+	pending = vring_split_pending(used_idx, vq->last_used_idx);
+	if (unlikely(pending > vq->split.vring.num)) {
+		/* RELIABILITY R3: more used than could ever be in flight */
+		bad_ring(vq, "used idx moved more than the queue size");
+		return false;
+	}
+	return pending != 0;
+}
+
+void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
+			    void **ctx)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	struct virtio_device *vdev = _vq->vdev;
+	unsigned int slot, i, num = vq->split.vring.num;
+	u32 used_len;
+	u16 old;
+	void *ret;
+
+	if (unlikely(READ_ONCE(vq->broken)))
+		return NULL;
+	if (!more_used_split(vq))
+		return NULL;
+
+	/* §2.7.14: read the next used element (visible since the acquire) */
+	slot = vring_split_slot(vq->last_used_idx, num);
+	i = virtio32_to_cpu(vdev, vq->split.vring.used->ring[slot].id);
+	used_len = virtio32_to_cpu(vdev, vq->split.vring.used->ring[slot].len);
+
+	if (unlikely(i >= num)) {
+		/* RELIABILITY R1 */
+		bad_ring(vq, "used id is out of range");
+		return NULL;
+	}
+	if (unlikely(!vq->split.desc_state[i].data)) {
+		/* RELIABILITY R2: not a chain we have outstanding */
+		bad_ring(vq, "used id is not an outstanding head");
+		return NULL;
+	}
+	if (unlikely(used_len > vq->split.desc_state[i].in_len)) {
+		/* RELIABILITY R4: never let a caller read past what it posted */
+		dev_warn(&vdev->dev,
+			 "%s: device wrote %u bytes into %u writable bytes\n",
+			 _vq->name, used_len, vq->split.desc_state[i].in_len);
+		used_len = vq->split.desc_state[i].in_len;
+	}
+	*len = used_len;
+
+	ret = vq->split.desc_state[i].data;
+	detach_buf_split(vq, i, ctx);
+	old = vq->last_used_idx++;
+	VLAB_TRACE(.kind = VLAB_EV_GET_BUF, .dev = vq_dev_name(vq),
+		   .queue = (int)_vq->index, .before = old,
+		   .after = vq->last_used_idx, .v = { i, used_len, slot });
+
+	/* With EVENT_IDX, ask to be interrupted at the next used entry */
+	if (vq->event && !(vq->split.avail_flags_shadow &
+			   VRING_AVAIL_F_NO_INTERRUPT)) {
+		smp_store_release(&vring_used_event(&vq->split.vring),
+				  cpu_to_virtio16(vdev, vq->last_used_idx));
+		virtio_mb(vq->weak_barriers);
+	}
+	return ret;
+}
+
+void *virtqueue_get_buf(struct virtqueue *vq, unsigned int *len)
+{
+	return virtqueue_get_buf_ctx(vq, len, NULL);
+}
+
+void virtqueue_disable_cb(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
+		return;
+	vq->split.avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
+	/* §2.7.7: with EVENT_IDX the flag is not used; used_event just lags */
+	if (!vq->event)
+		WRITE_ONCE(vq->split.vring.avail->flags,
+			   cpu_to_virtio16(_vq->vdev,
+					   vq->split.avail_flags_shadow));
+}
+
+unsigned int virtqueue_enable_cb_prepare(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT) {
+		vq->split.avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
+		if (!vq->event)
+			WRITE_ONCE(vq->split.vring.avail->flags,
+				   cpu_to_virtio16(_vq->vdev,
+						   vq->split.avail_flags_shadow));
+	}
+	if (vq->event)
+		WRITE_ONCE(vring_used_event(&vq->split.vring),
+			   cpu_to_virtio16(_vq->vdev, vq->last_used_idx));
+	return vq->last_used_idx;
+}
+
+bool virtqueue_poll(struct virtqueue *_vq, unsigned int last_used_idx)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	u16 used_idx;
+
+	if (unlikely(READ_ONCE(vq->broken)))
+		return false;
+	/*
+	 * Our flag or used_event store above must be visible before we look
+	 * at used->idx again; the device does the mirror image. This is the
+	 * barrier whose absence loses interrupts.
+	 */
+	virtio_mb(vq->weak_barriers);
+	used_idx = virtio16_to_cpu(_vq->vdev,
+				   smp_load_acquire(&vq->split.vring.used->idx));
+	return (u16)last_used_idx != used_idx;
+}
+
+bool virtqueue_enable_cb(struct virtqueue *_vq)
+{
+	unsigned int last_used_idx = virtqueue_enable_cb_prepare(_vq);
+
+	return !virtqueue_poll(_vq, last_used_idx);
+}
+
+bool virtqueue_enable_cb_delayed(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	u16 bufs;
+
+	if (!vq->event)
+		return virtqueue_enable_cb(_vq);
+	/* Ask for the interrupt when about 3/4 of the pending buffers are used */
+	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
+		vq->split.avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
+	bufs = (u16)(vq->split.avail_idx_shadow - vq->last_used_idx) * 3 / 4;
+	smp_store_release(&vring_used_event(&vq->split.vring),
+			  cpu_to_virtio16(_vq->vdev,
+					  (u16)(vq->last_used_idx + bufs)));
+	return !virtqueue_poll(_vq, vq->last_used_idx);
+}
+
+void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	unsigned int i;
+	void *buf;
+
+	for (i = 0; i < vq->split.vring.num; i++) {
+		if (!vq->split.desc_state[i].data)
+			continue;
+		buf = vq->split.desc_state[i].data;
+		detach_buf_split(vq, i, NULL);
+		/* The device is reset: take the entry back off the avail ring */
+		vq->split.avail_idx_shadow--;
+		WRITE_ONCE(vq->split.vring.avail->idx,
+			   cpu_to_virtio16(_vq->vdev,
+					   vq->split.avail_idx_shadow));
+		VLAB_TRACE(.kind = VLAB_EV_DETACH, .dev = vq_dev_name(vq),
+			   .queue = (int)_vq->index, .v = { i });
+		return buf;
+	}
+	return NULL;
+}
+
+unsigned int virtqueue_get_vring_size(struct virtqueue *_vq)
+{
+	return to_vvq(_vq)->split.vring.num;
+}
+
+bool virtqueue_is_broken(struct virtqueue *_vq)
+{
+	return READ_ONCE(to_vvq(_vq)->broken);
+}
+
+void virtio_break_device(struct virtio_device *dev)
+{
+	struct virtqueue *_vq;
+
+	spin_lock(&dev->vqs_list_lock);
+	list_for_each_entry(_vq, &dev->vqs, list)
+		WRITE_ONCE(to_vvq(_vq)->broken, true);
+	spin_unlock(&dev->vqs_list_lock);
+}
+
+dma_addr_t virtqueue_get_desc_addr(struct virtqueue *_vq)
+{
+	return to_vvq(_vq)->split.queue_dma_addr;
+}
+
+dma_addr_t virtqueue_get_avail_addr(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	return vq->split.queue_dma_addr +
+		((char *)vq->split.vring.avail - (char *)vq->split.vring.desc);
+}
+
+dma_addr_t virtqueue_get_used_addr(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	return vq->split.queue_dma_addr +
+		((char *)vq->split.vring.used - (char *)vq->split.vring.desc);
+}
+
+irqreturn_t vring_interrupt(int irq, void *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq((struct virtqueue *)_vq);
+
+	(void)irq;
+	if (!more_used_split(vq))
+		return IRQ_NONE;
+	if (unlikely(READ_ONCE(vq->broken)))
+		return IRQ_HANDLED;
+	VLAB_TRACE(.kind = VLAB_EV_CALLBACK, .dev = vq_dev_name(vq),
+		   .queue = (int)vq->vq.index, .text = vq->vq.name);
+	if (vq->vq.callback)
+		vq->vq.callback(&vq->vq);
+	return IRQ_HANDLED;
+}
+
+struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
+					 unsigned int vring_align,
+					 struct virtio_device *vdev,
+					 bool weak_barriers,
+					 bool may_reduce_num, bool context,
+					 bool (*notify)(struct virtqueue *),
+					 void (*callback)(struct virtqueue *),
+					 const char *name)
+{
+	struct vring_virtqueue *vq;
+	dma_addr_t dma_addr = 0;
+	void *queue = NULL;
+	unsigned int i;
+	size_t size = 0;
+
+	if (!vring_split_num_valid(num)) {
+		dev_warn(&vdev->dev, "bad virtqueue size %u\n", num);
+		return NULL;
+	}
+	/* The ring: one block, in the legacy layout vring_init() describes */
+	for (; num; num /= 2) {
+		size = vring_size(num, vring_align);
+		queue = dma_alloc_coherent(&vdev->dev, size, &dma_addr,
+					   GFP_KERNEL | __GFP_NOWARN);
+		if (queue || !may_reduce_num)
+			break;
+	}
+	if (!queue)
+		return NULL;
+
+	vq = kzalloc(sizeof(*vq), GFP_KERNEL);
+	if (!vq)
+		goto err_ring;
+	vq->split.desc_state = kcalloc(num, sizeof(*vq->split.desc_state),
+				       GFP_KERNEL);
+	vq->split.desc_extra = kcalloc(num, sizeof(*vq->split.desc_extra),
+				       GFP_KERNEL);
+	if (!vq->split.desc_state || !vq->split.desc_extra)
+		goto err_state;
+
+	vring_init(&vq->split.vring, num, queue, vring_align);
+	vq->split.queue_dma_addr = dma_addr;
+	vq->split.queue_size_in_bytes = size;
+	vq->vq.callback = callback;
+	vq->vq.vdev = vdev;
+	vq->vq.name = name;
+	vq->vq.index = index;
+	vq->vq.num_free = num;
+	vq->vq.num_max = num;
+	vq->notify = notify;
+	vq->weak_barriers = weak_barriers;
+	vq->use_ctx = context;
+	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
+
+	/* No callback wanted: tell the device not to interrupt (§2.7.7) */
+	if (!callback) {
+		vq->split.avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
+		if (!vq->event)
+			vq->split.vring.avail->flags =
+				cpu_to_virtio16(vdev,
+						vq->split.avail_flags_shadow);
+	}
+
+	/* Every descriptor starts on the free list, in order */
+	vq->free_head = 0;
+	for (i = 0; i < num - 1; i++)
+		vq->split.desc_extra[i].next = (u16)(i + 1);
+
+	spin_lock(&vdev->vqs_list_lock);
+	list_add_tail(&vq->vq.list, &vdev->vqs);
+	spin_unlock(&vdev->vqs_list_lock);
+	return &vq->vq;
+
+err_state:
+	kfree(vq->split.desc_state);
+	kfree(vq->split.desc_extra);
+	kfree(vq);
+err_ring:
+	dma_free_coherent(&vdev->dev, size, queue, dma_addr);
+	return NULL;
+}
+
+void vring_del_virtqueue(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	struct virtio_device *vdev = _vq->vdev;
+
+	spin_lock(&vdev->vqs_list_lock);
+	list_del(&_vq->list);
+	spin_unlock(&vdev->vqs_list_lock);
+	dma_free_coherent(&vdev->dev, vq->split.queue_size_in_bytes,
+			  vq->split.vring.desc, vq->split.queue_dma_addr);
+	kfree(vq->split.desc_state);
+	kfree(vq->split.desc_extra);
+	kfree(vq);
+}
+
+void vring_transport_features(struct virtio_device *vdev)
+{
+	unsigned int i;
+
+	for (i = VIRTIO_TRANSPORT_F_START; i < VIRTIO_TRANSPORT_F_END; i++) {
+		switch (i) {
+		case VIRTIO_F_VERSION_1:
+			break;
+		default:
+			/*
+			 * Not implemented by this ring yet (INDIRECT_DESC,
+			 * EVENT_IDX, RING_PACKED...), or meaningless here
+			 * (ACCESS_PLATFORM: no IOMMU): never accept it.
+			 */
+			__virtio_clear_bit(vdev, i);
+		}
+	}
+}
