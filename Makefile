@@ -29,7 +29,9 @@ DRIVER_SRCS := $(wildcard driver/*.c)
 GUEST_SRCS := $(wildcard virtio/*.c)
 SIM_SRCS := $(filter-out sim/vlab.c,$(wildcard sim/*.c))
 TEST_SRCS := $(wildcard tests/test_*.c)
-TEST_LIB_SRCS := tests/harness.c
+# Suites that are kernel code themselves (they drive the virtqueue API as a
+# driver would) build with the guest flags; the others are host code.
+GUEST_TEST_SRCS := tests/test_ring.c
 
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/%.o)
 GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/%.o)
@@ -63,6 +65,10 @@ $(BUILD)/virtio/%.o: virtio/%.c
 $(BUILD)/sim/%.o: sim/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(GUEST_TEST_SRCS:%.c=$(BUILD)/%.o): $(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -DKBUILD_MODNAME='"$*"' -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)

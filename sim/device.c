@@ -188,6 +188,8 @@ void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index)
 		why = "no such queue";	/* RELIABILITY D14 */
 	else if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
 		why = "before DRIVER_OK"; /* RELIABILITY D17, §3.1.1 */
+	else if (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET)
+		why = "device needs reset";	/* §2.1.2 */
 	else if (!dev->vqs[index].ready)
 		why = "queue not ready";
 	if (why) {

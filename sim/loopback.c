@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief Loopback test device model.
+ */
+#include "sim/loopback.h"
+
+#include <string.h>
+
+/**
+ * loopback_process() - copy each chain's readable bytes into its writable
+ * buffers, in order, and return it with the count copied.
+ * @param dev the device.
+ * @param vq its queue.
+ */
+static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	struct vlab_loopback *lb = dev->priv;
+	struct vlab_chain c;
+	unsigned int r = 0, w, used = 0;
+	uint32_t roff = 0, woff, n, copied;
+
+	while (vlab_vq_pop(dev, vq, &c, dev->model->max_segs) == 1) {
+		copied = 0;
+		/* Readable buffers come first (§2.7.4.2): find the first writable */
+		for (w = 0; w < c.nseg && !c.seg[w].write; w++)
+			;
+		r = 0;
+		roff = 0;
+		woff = 0;
+		while (r < c.nseg && !c.seg[r].write && w < c.nseg) {
+			n = c.seg[r].len - roff;
+			if (n > c.seg[w].len - woff)
+				n = c.seg[w].len - woff;
+			memcpy(c.seg[w].host + woff, c.seg[r].host + roff, n);
+			copied += n;
+			roff += n;
+			woff += n;
+			if (roff == c.seg[r].len) {
+				r++;
+				roff = 0;
+			}
+			if (woff == c.seg[w].len) {
+				w++;
+				woff = 0;
+			}
+		}
+		__atomic_store_n(&lb->last_nseg, c.nseg, __ATOMIC_RELAXED);
+		__atomic_store_n(&lb->last_out, c.out_bytes, __ATOMIC_RELAXED);
+		__atomic_store_n(&lb->last_in, c.in_bytes, __ATOMIC_RELAXED);
+		vlab_vq_push(dev, vq, c.head, copied);
+		__atomic_fetch_add(&lb->chains, 1, __ATOMIC_RELAXED);
+		used++;
+	}
+	if (used)
+		vlab_vq_notify_driver(dev, vq);
+}
+
+const struct vlab_device_model vlab_loopback_model = {
+	.name = "loopback",
+	.device_id = VLAB_ID_LOOPBACK,
+	.num_queues = 1,
+	.queue_num_max = 64,
+	.max_segs = 64,
+	.process = loopback_process,
+};

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief The shared test harness.
+ */
+#include "tests/harness.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <CUnit/Basic.h>
+
+#include "sim/machine.h"
+#include "sim/rng.h"
+#include "sim/trace.h"
+
+/** Events one capture can hold. */
+#define CAPTURE_MAX 200000
+
+static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct captured_event *events;
+static size_t nevents;
+
+static struct vlab_machine machine;
+static bool machine_up;
+static struct vlab_rng_source rng_source;
+
+int harness_run_suite(const char *name, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[] = {
+		{ name, NULL, NULL, NULL, NULL, tests },
+		CU_SUITE_INFO_NULL,
+	};
+	unsigned int failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() +
+		CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}
+
+/**
+ * capture_sink() - the trace sink that records events.
+ * @param ev the event.
+ * @param seq its number.
+ * @param thread its thread.
+ * @param opaque unused.
+ */
+static void capture_sink(const struct vlab_event *ev, uint64_t seq,
+			 const char *thread, void *opaque)
+{
+	struct captured_event *c;
+
+	(void)seq;
+	(void)thread;
+	(void)opaque;
+	pthread_mutex_lock(&capture_lock);
+	if (nevents < CAPTURE_MAX) {
+		c = &events[nevents++];
+		c->kind = (int)ev->kind;
+		c->queue = ev->queue;
+		c->before = ev->before;
+		c->after = ev->after;
+		memcpy(c->v, ev->v, sizeof(c->v));
+	}
+	pthread_mutex_unlock(&capture_lock);
+}
+
+void harness_capture_start(void)
+{
+	pthread_mutex_lock(&capture_lock);
+	if (!events)
+		events = calloc(CAPTURE_MAX, sizeof(*events));
+	nevents = 0;
+	pthread_mutex_unlock(&capture_lock);
+	vlab_trace_set_sink(capture_sink, NULL);
+}
+
+void harness_capture_stop(void)
+{
+	vlab_trace_set_sink(NULL, NULL);
+}
+
+const struct captured_event *harness_captured(size_t *count)
+{
+	pthread_mutex_lock(&capture_lock);
+	*count = nevents;
+	pthread_mutex_unlock(&capture_lock);
+	return events;
+}
+
+size_t harness_count_kind(int kind)
+{
+	size_t i, n = 0, count;
+	const struct captured_event *ev = harness_captured(&count);
+
+	for (i = 0; i < count; i++)
+		n += ev[i].kind == kind;
+	return n;
+}
+
+void *harness_boot(const void *model, void *priv, const char *name)
+{
+	struct vlab_device *dev;
+
+	if (machine_up || vlab_machine_init(&machine, NULL))
+		return NULL;
+	machine_up = true;
+	dev = vlab_machine_add_device(&machine, model, priv, name);
+	if (!dev || vlab_machine_boot(&machine, NULL)) {
+		harness_shutdown();
+		return NULL;
+	}
+	return dev;
+}
+
+void *harness_boot_rng(uint64_t seed, bool refuse_features_ok)
+{
+	struct vlab_device *dev;
+
+	vlab_rng_source_init(&rng_source, true, seed);
+	if (machine_up || vlab_machine_init(&machine, NULL))
+		return NULL;
+	machine_up = true;
+	dev = vlab_machine_add_device(&machine, &vlab_rng_model, &rng_source,
+				      "rng0");
+	if (!dev) {
+		harness_shutdown();
+		return NULL;
+	}
+	dev->faults.refuse_features_ok = refuse_features_ok;
+	if (vlab_machine_boot(&machine, NULL)) {
+		harness_shutdown();
+		return NULL;
+	}
+	return dev;
+}
+
+void harness_shutdown(void)
+{
+	if (!machine_up)
+		return;
+	vlab_machine_fini(&machine);
+	machine_up = false;
+}
+
+bool harness_wait(bool (*cond)(void *arg), void *arg)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (cond(arg))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return cond(arg);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief What every CUnit suite shares: running one suite, building a
+ * machine with one device, and capturing trace events to assert on.
+ *
+ * Plain C only, so both host-side suites and guest-side (kernel-style)
+ * suites can include it.
+ */
+#ifndef VLAB_TESTS_HARNESS_H
+#define VLAB_TESTS_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+
+/** One captured event (the fields tests look at). */
+struct captured_event {
+	int kind;		/**< enum vlab_event_kind */
+	int queue;		/**< queue, or -1 */
+	uint32_t before;	/**< index or register before */
+	uint32_t after;		/**< index or register after */
+	uint64_t v[4];		/**< kind-specific values */
+};
+
+/**
+ * harness_run_suite() - register one suite, run it verbosely, print
+ * CUnit's summary.
+ * @param name suite name.
+ * @param tests the tests, ended by CU_TEST_INFO_NULL.
+ * @return the process exit status: 0 when every test passed.
+ */
+int harness_run_suite(const char *name, CU_TestInfo *tests);
+
+/**
+ * harness_capture_start() - record every trace event from now on.
+ */
+void harness_capture_start(void);
+
+/**
+ * harness_capture_stop() - stop recording (the events stay readable).
+ */
+void harness_capture_stop(void);
+
+/**
+ * harness_captured() - the recorded events.
+ * @param count receives how many.
+ * @return the array (valid until the next start).
+ */
+const struct captured_event *harness_captured(size_t *count);
+
+/**
+ * harness_count_kind() - how many recorded events are of @p kind.
+ * @param kind an enum vlab_event_kind.
+ * @return the count.
+ */
+size_t harness_count_kind(int kind);
+
+/**
+ * harness_boot() - build and boot a machine with one device.
+ * @param model the device type (a const struct vlab_device_model *).
+ * @param priv the model's state.
+ * @param name the device's name.
+ * @return the device (a struct vlab_device *), or NULL.
+ */
+void *harness_boot(const void *model, void *priv, const char *name);
+
+/**
+ * harness_boot_rng() - a machine with a seeded entropy device.
+ * @param seed the device's seed.
+ * @param refuse_features_ok inject RELIABILITY R5's fault.
+ * @return the device, or NULL.
+ */
+void *harness_boot_rng(uint64_t seed, bool refuse_features_ok);
+
+/**
+ * harness_shutdown() - shut the machine down and free it.
+ */
+void harness_shutdown(void);
+
+/**
+ * harness_wait() - poll @p cond until it holds or two seconds pass.
+ * @param cond the condition.
+ * @param arg its argument.
+ * @return true when it held.
+ */
+bool harness_wait(bool (*cond)(void *arg), void *arg);
+
+#endif /* VLAB_TESTS_HARNESS_H */

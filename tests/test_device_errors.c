@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief A hostile driver: rings written behind the driver's back. The
+ * device must refuse each malformed chain, log the rule with its virtio
+ * 1.2 section, set DEVICE_NEEDS_RESET, raise a configuration-change
+ * interrupt, and never touch memory outside guest RAM (RELIABILITY D-cases).
+ */
+#include <endian.h>
+#include <string.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#include "sim/device.h"
+#include "sim/ram.h"
+#include "sim/trace.h"
+#include "tests/harness.h"
+#include "virtio/guest.h"
+
+/** Where the hostile test points buffers: inside RAM, past the heap. */
+#define SAFE_GPA (VLAB_RAM_BASE + 0x800000)
+
+static struct vlab_device *dev;
+
+/**
+ * setup() - boot with the rng driver bound: queue 0 ready, DRIVER_OK.
+ */
+static void setup(void)
+{
+	dev = harness_boot_rng(5, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
+	CU_ASSERT_TRUE_FATAL(dev->vqs[0].ready);
+	harness_capture_start();
+}
+
+/**
+ * set_desc() - write one descriptor straight into the shared table.
+ * @param i index.
+ * @param addr guest-physical address.
+ * @param len length.
+ * @param flags VRING_DESC_F_*.
+ * @param next next index.
+ */
+static void set_desc(unsigned int i, uint64_t addr, uint32_t len,
+		     uint16_t flags, uint16_t next)
+{
+	struct vring_desc *d = &dev->vqs[0].desc[i];
+
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(flags);
+	d->next = htole16(next);
+}
+
+/**
+ * offer() - put @p head in avail slot 0, move avail idx to @p idx and
+ * notify the device, as a (hostile) driver would.
+ * @param head head index written to the ring.
+ * @param idx new avail idx.
+ */
+static void offer(uint16_t head, uint16_t idx)
+{
+	struct vring_avail *a = dev->vqs[0].avail;
+
+	a->ring[0] = htole16(head);
+	__atomic_store_n(&a->idx, htole16(idx), __ATOMIC_RELEASE);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
+}
+
+/**
+ * has_error() - whether the device has reported a broken rule.
+ * @param arg the device.
+ * @return true once it has.
+ */
+static bool has_error(void *arg)
+{
+	struct vlab_device *d = arg;
+	unsigned long n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->errors;
+	pthread_mutex_unlock(&d->lock);
+	return n > 0;
+}
+
+/**
+ * expect_refused() - the device refused the chain for the right rule.
+ * @param spec the section that must be named.
+ * @param words text the logged rule must contain.
+ */
+static void expect_refused(const char *spec, const char *words)
+{
+	uint32_t status;
+
+	CU_ASSERT_TRUE_FATAL(harness_wait(has_error, dev));
+	status = (uint32_t)vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4);
+	CU_ASSERT(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dev->last_error, spec));
+	CU_ASSERT_PTR_NOT_NULL(strstr(dev->last_error, words));
+	harness_capture_stop();
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_DEVICE_ERROR), 1);
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_CONFIG_IRQ), 1);
+	/* Nothing was completed: no used element, no used interrupt */
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_USED), 0);
+	CU_ASSERT_EQUAL(dev->vqs[0].used_idx, 0);
+	harness_shutdown();
+}
+
+/** D9: a buffer outside guest RAM. */
+static void test_desc_outside_ram(void)
+{
+	setup();
+	set_desc(0, 0x1000, 16, VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5", "outside guest RAM");
+}
+
+/** D9: a buffer that starts in RAM and runs past its end. */
+static void test_desc_past_ram_end(void)
+{
+	setup();
+	set_desc(0, VLAB_RAM_BASE + dev->ram->size - 8, 16,
+		 VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5", "outside guest RAM");
+}
+
+/** D9: an address whose end wraps around 2^64. */
+static void test_desc_wraps(void)
+{
+	setup();
+	set_desc(0, UINT64_MAX - 4, 16, VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5", "outside guest RAM");
+}
+
+/** D2: a head index not below the queue size. */
+static void test_head_out_of_range(void)
+{
+	setup();
+	offer(64, 1);
+	expect_refused("§2.7.6", "names head 64");
+}
+
+/** D1: avail idx jumps more than a queue's worth. */
+static void test_avail_idx_jump(void)
+{
+	setup();
+	set_desc(0, SAFE_GPA, 16, VRING_DESC_F_WRITE, 0);
+	offer(0, 65);
+	expect_refused("§2.7.6", "more than the queue size");
+}
+
+/** D3: next not below the queue size. */
+static void test_next_out_of_range(void)
+{
+	setup();
+	set_desc(0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 200);
+	offer(0, 1);
+	expect_refused("§2.7.5", "next 200");
+}
+
+/** D4: a loop in the chain ends in an error, not a hang. */
+static void test_chain_loop(void)
+{
+	setup();
+	set_desc(0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	set_desc(1, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.2", "loops");
+}
+
+/** D8: a readable buffer after a writable one. */
+static void test_readable_after_writable(void)
+{
+	setup();
+	set_desc(0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	set_desc(1, SAFE_GPA, 16, 0, 0);
+	offer(0, 1);
+	expect_refused("§2.7.4.2", "follows a device-writable");
+}
+
+/** D10: a zero-length buffer. */
+static void test_zero_length(void)
+{
+	setup();
+	set_desc(0, SAFE_GPA, 0, VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5", "length 0");
+}
+
+/** INDIRECT without VIRTIO_F_INDIRECT_DESC negotiated. */
+static void test_indirect_not_negotiated(void)
+{
+	setup();
+	set_desc(0, SAFE_GPA, 16, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.3.1", "INDIRECT");
+}
+
+/** D14: a notification for a queue that does not exist is ignored. */
+static void test_notify_missing_queue(void)
+{
+	uint32_t status;
+
+	setup();
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 7, 4);
+	harness_capture_stop();
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY_IGNORED), 1);
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY), 0);
+	status = (uint32_t)vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4);
+	CU_ASSERT_FALSE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	CU_ASSERT_EQUAL(dev->errors, 0);
+	harness_shutdown();
+}
+
+/** After an error the queue is ignored until the driver resets. */
+static void test_ignored_until_reset(void)
+{
+	setup();
+	set_desc(0, 0x1000, 16, VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	CU_ASSERT_TRUE_FATAL(harness_wait(has_error, dev));
+	/* A well-formed chain now: still not processed */
+	set_desc(1, SAFE_GPA, 16, VRING_DESC_F_WRITE, 0);
+	dev->vqs[0].avail->ring[1] = htole16(1);
+	__atomic_store_n(&dev->vqs[0].avail->idx, htole16(2),
+			 __ATOMIC_RELEASE);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
+	harness_capture_stop();
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_POP), 0);
+	/* The first notification was taken, the second ignored */
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY), 1);
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY_IGNORED), 1);
+	/* The reset clears DEVICE_NEEDS_RESET */
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 0, 4);
+	CU_ASSERT_EQUAL(vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4), 0);
+	harness_shutdown();
+}
+
+/**
+ * main() - run the device-side validation suite.
+ * @return 0 when every test passed.
+ */
+int main(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "D9 buffer outside guest RAM", test_desc_outside_ram },
+		{ "D9 buffer running past the end of RAM", test_desc_past_ram_end },
+		{ "D9 buffer address wrapping 2^64", test_desc_wraps },
+		{ "D2 head index >= queue size", test_head_out_of_range },
+		{ "D1 avail idx jumps past the queue size", test_avail_idx_jump },
+		{ "D3 next >= queue size", test_next_out_of_range },
+		{ "D4 descriptor loop", test_chain_loop },
+		{ "D8 readable after writable", test_readable_after_writable },
+		{ "D10 zero-length buffer", test_zero_length },
+		{ "INDIRECT flag not negotiated", test_indirect_not_negotiated },
+		{ "D14 notify for a missing queue is ignored",
+		  test_notify_missing_queue },
+		{ "queue ignored after an error until reset",
+		  test_ignored_until_reset },
+		CU_TEST_INFO_NULL,
+	};
+
+	return harness_run_suite("device refuses malformed rings", tests);
+}
