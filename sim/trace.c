@@ -14,10 +14,15 @@
 
 int vlab_trace_on;
 
+/** Serialises events: one line at a time, numbered in order. */
 static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Where events go; NULL while tracing is off. */
 static vlab_trace_sink_fn *trace_sink;
+/** The sink's own pointer. */
 static void *trace_opaque;
+/** Number of the last event emitted. */
 static uint64_t trace_seq;
+/** The calling thread's name in trace lines. */
 static _Thread_local const char *thread_name;
 
 /** What every event of one kind has in common. */
@@ -261,6 +266,13 @@ void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 		snprintf(buf, size, "?");
 		break;
 	}
+}
+
+void vlab_trace_text_header(FILE *out)
+{
+	fprintf(out, "%-4s  %-5s %-6s %-7s %-3s %-15s %-10s%s\n", "#  n",
+		"thread", "side", "device", "q", "event", "spec",
+		"what changed");
 }
 
 void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,

@@ -114,6 +114,12 @@ void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
 			  const char *thread, void *opaque);
 
 /**
+ * vlab_trace_text_header() - the column names of the text sink's lines.
+ * @param out where to print them.
+ */
+void vlab_trace_text_header(FILE *out);
+
+/**
  * vlab_trace_format() - the text of one event, without number or thread.
  * @param ev the event.
  * @param buf receives a NUL-terminated line without newline.

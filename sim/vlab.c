@@ -231,6 +231,7 @@ static int run_rng(const struct options *o)
 	}
 	if (o->trace) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
+		vlab_trace_text_header(stdout);
 		vlab_trace_set_sink(vlab_trace_text_sink, stdout);
 	}
 

@@ -19,12 +19,18 @@
 /** Events one capture can hold. */
 #define CAPTURE_MAX 200000
 
+/** Protects the captured events. */
 static pthread_mutex_t capture_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Events recorded since harness_capture_start(). */
 static struct captured_event *events;
+/** How many of them. */
 static size_t nevents;
 
+/** The one machine a test runs on. */
 static struct vlab_machine machine;
+/** Whether @c machine is built. */
 static bool machine_up;
+/** Byte source of the entropy device harness_boot_rng() makes. */
 static struct vlab_rng_source rng_source;
 
 int harness_run_suite(const char *name, CU_TestInfo *tests)

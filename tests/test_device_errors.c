@@ -21,6 +21,7 @@
 /** Where the hostile test points buffers: inside RAM, past the heap. */
 #define SAFE_GPA (VLAB_RAM_BASE + 0x800000)
 
+/** The entropy device the hostile driver attacks. */
 static struct vlab_device *dev;
 
 /**

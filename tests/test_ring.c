@@ -21,9 +21,13 @@
 #include "tests/harness.h"
 #include "virtio/guest.h"
 
+/** The loopback device, as the in-test driver sees it. */
 static struct virtio_device *tvdev;
+/** Its queue. */
 static struct virtqueue *tvq;
+/** What the loopback device saw. */
 static struct vlab_loopback lb;
+/** The loopback device, as the simulator sees it. */
 static struct vlab_device *ldev;
 
 /**

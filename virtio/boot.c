@@ -17,7 +17,9 @@ struct board_device {
 	struct resource res[2];		/**< its MMIO window and its line */
 };
 
+/** Whether the guest kernel is running. */
 static bool booted;
+/** Instance number of the next virtio-mmio board device. */
 static int next_board_id;
 
 int guest_boot(const struct guest_hw *hw)

@@ -10,6 +10,7 @@
 
 #include "virtio/guest.h"
 
+/** A fatal signal is pending for guest programs (see guest_kill()). */
 static int fatal_pending;
 
 void guest_kill(bool pending)

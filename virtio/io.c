@@ -13,7 +13,9 @@
 
 #include "virtio/boot.h"
 
+/** Host pages behind the MMIO window (no access allowed). */
 static uint8_t *window;
+/** The board: window base and the trap callbacks. */
 static struct guest_hw io_hw;
 
 int guest_io_init(const struct guest_hw *hw)

@@ -30,7 +30,9 @@ struct irq_action {
 	unsigned long flags;	/**< IRQF_* */
 };
 
+/** Held while handlers run and while the table changes. */
 static pthread_mutex_t irq_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Handlers of each line. */
 static struct irq_action actions[NR_IRQS][IRQ_SHARERS];
 
 int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,

@@ -24,13 +24,18 @@
 /** Character major of misc devices. */
 #define MISC_MAJOR 10
 
+/** misc_open()'s lock: lookups, opens and deregistration. */
 static pthread_mutex_t misc_mtx = PTHREAD_MUTEX_INITIALIZER;
+/** Registered misc devices. */
 static LIST_HEAD(misc_list);
+/** Next dynamic minor number. */
 static unsigned int next_minor = 64;
 
+/** Protects the descriptor table. */
 static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Open files of guest programs, by descriptor. */
 static struct file *files[MAX_FILES];
-/* Marks a descriptor whose open() is still running. */
+/** Marks a descriptor whose open() is still running. */
 static struct file reserved_slot;
 
 int misc_register(struct miscdevice *misc)

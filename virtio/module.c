@@ -26,8 +26,11 @@ struct builtin_module {
 	unsigned long order;	/**< load order, to unload newest first */
 };
 
+/** Modules built into this program. */
 static struct builtin_module modules[MAX_MODULES];
+/** Serialises insmod and rmmod. */
 static pthread_mutex_t module_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Counts loads, to unload newest first. */
 static unsigned long load_counter;
 
 /**

@@ -10,8 +10,11 @@
 
 #include "virtio/boot.h"
 
+/** Serialises binding on the platform bus. */
 static pthread_mutex_t platform_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Board devices. */
 static LIST_HEAD(platform_devices);
+/** Platform drivers. */
 static LIST_HEAD(platform_drivers);
 
 struct resource *platform_get_resource(struct platform_device *pdev,

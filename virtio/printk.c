@@ -26,12 +26,19 @@
 /** Longest kept line. */
 #define LOG_LINE_LEN 240
 
+/** Protects the kernel log. */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+/** The last LOG_LINES lines, oldest overwritten first. */
 static char log_ring[LOG_LINES][LOG_LINE_LEN];
+/** Slot the next line goes to. */
 static unsigned int log_next;
+/** Lines kept so far. */
 static unsigned int log_count;
+/** Highest level copied to the console. */
 static int console_loglevel = 4;
+/** WARN_ON() and might_sleep() reports since boot. */
 static unsigned long warnings;
+/** True on the IRQ thread while a handler runs. */
 static _Thread_local bool irq_context;
 
 void guest_log_init(int loglevel)

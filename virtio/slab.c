@@ -22,14 +22,23 @@
 /** Allocation unit and minimum alignment. */
 #define GRANULE 64u
 
+/** Protects the allocator. */
 static pthread_mutex_t mem_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Host mapping of guest RAM. */
 static uint8_t *ram_host;
+/** Guest-physical base of RAM. */
 static uint64_t ram_gpa;
+/** Bytes of RAM. */
 static uint64_t ram_size;
-static uint64_t *used_map;	/* bit per granule: taken */
-static uint32_t *block_len;	/* granules of the block starting here */
+/** One bit per granule: taken. */
+static uint64_t *used_map;
+/** Granules of the block that starts at each granule. */
+static uint32_t *block_len;
+/** Granules in RAM. */
 static size_t granules;
-static size_t in_use;		/* bytes, rounded to granules */
+/** Bytes allocated, rounded up to granules. */
+static size_t in_use;
+/** Where the next search starts. */
 static size_t search_hint;
 
 int guest_mem_init(void *host, uint64_t gpa, uint64_t size)

@@ -30,8 +30,11 @@
 #include <linux/slab.h>
 
 /* Devices and drivers, and the lock that serialises binding. */
+/** Serialises binding and unbinding on the virtio bus. */
 static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
+/** Registered virtio drivers. */
 static LIST_HEAD(virtio_drivers);
+/** Bit N set: the name virtioN is taken. */
 static unsigned long device_index_map;
 
 /** A registered device, on the bus's list. */
@@ -41,6 +44,7 @@ struct virtio_bus_entry {
 	struct list_head list;		/**< on bus_devices */
 };
 
+/** Registered virtio devices. */
 static LIST_HEAD(bus_devices);
 
 /** A registered driver, on the bus's list. */

@@ -638,9 +638,9 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 					 unsigned int vring_align,
 					 struct virtio_device *vdev,
 					 bool weak_barriers,
-					 bool may_reduce_num, bool context,
-					 bool (*notify)(struct virtqueue *),
-					 void (*callback)(struct virtqueue *),
+					 bool may_reduce_num, bool ctx,
+					 bool (*notify)(struct virtqueue *vq),
+					 void (*callback)(struct virtqueue *vq),
 					 const char *name)
 {
 	struct vring_virtqueue *vq;
@@ -685,7 +685,7 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 	vq->vq.num_max = num;
 	vq->notify = notify;
 	vq->weak_barriers = weak_barriers;
-	vq->use_ctx = context;
+	vq->use_ctx = ctx;
 	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
 
 	/* No callback wanted: tell the device not to interrupt (§2.7.7) */

@@ -4,7 +4,7 @@
  * @brief Misc character devices: the simplest way for a driver to appear
  * as a file under /dev.
  *
- * misc_register() makes /dev/<name> openable by guest programs (in the
+ * misc_register() makes /dev/NAME openable by guest programs (in the
  * simulator: guest_open()); misc_deregister() takes it away again. Files
  * already open stay open, so the driver must keep its state alive until
  * their release() runs.
@@ -21,7 +21,7 @@
 /** A misc character device. */
 struct miscdevice {
 	int minor;			/**< minor, or MISC_DYNAMIC_MINOR */
-	const char *name;		/**< node name: /dev/<name> */
+	const char *name;		/**< node name: /dev/NAME */
 	const struct file_operations *fops; /**< what the file does */
 	struct list_head list;		/**< on the list of misc devices */
 	struct device *parent;		/**< the device behind it */
@@ -31,7 +31,7 @@ struct miscdevice {
 };
 
 /**
- * misc_register() - create /dev/<misc->name>.
+ * misc_register() - create /dev/NAME.
  * @param misc the device, which must stay valid until deregistered.
  * @return 0, -EBUSY when the name is taken, -EINVAL for a bad name.
  */

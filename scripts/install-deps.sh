@@ -1,0 +1,47 @@
+#!/bin/sh
+# Install the Debian packages a virtio-lab task needs, and only those that
+# are missing. Uses sudo when not root. Safe to run again and again.
+#
+#   scripts/install-deps.sh test    CUnit (make test)
+#   scripts/install-deps.sh docs    Doxygen and Graphviz (make docs)
+#   scripts/install-deps.sh all     everything above
+set -eu
+
+case "${1:-all}" in
+test) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev" ;;
+docs) pkgs="doxygen graphviz" ;;
+all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz" ;;
+*)
+	echo "install-deps.sh: unknown group '$1' (test, docs, all)" >&2
+	exit 2
+	;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "install-deps.sh: not a Debian system; install these yourself: $pkgs" >&2
+	exit 1
+fi
+
+missing=""
+for p in $pkgs; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	*"ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+	as_root="sudo"
+	echo "install-deps.sh: installing$missing (asking sudo)" >&2
+else
+	echo "install-deps.sh: missing$missing and not root (no sudo): install them as root" >&2
+	exit 1
+fi
+echo "install-deps.sh: apt-get install$missing" >&2
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+# shellcheck disable=SC2086
+$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2
