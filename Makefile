@@ -39,7 +39,7 @@ SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 MACHINE_OBJS := $(DRIVER_OBJS) $(GUEST_OBJS) $(SIM_OBJS)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test check docs clean help deps
+.PHONY: all run test check docs clean help deps mutants
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -48,6 +48,7 @@ help:
 	@echo "make run        build vlab and trace the rng driver on the simulator"
 	@echo "make test       install missing packages, run every suite (plain + ASan/UBSan)"
 	@echo "make check      run every suite in one build (V=release or V=asan)"
+	@echo "make mutants    remove each validation check in turn; its test must fail"
 	@echo "make docs       Doxygen walkthrough in build/docs (fails on any warning)"
 	@echo "make clean      remove build/"
 
@@ -89,6 +90,9 @@ check: $(TEST_BINS) $(BUILD)/vlab
 	done; \
 	tests/cli.sh $(BUILD)/vlab || failed=1; \
 	exit $$failed
+
+mutants: deps
+	tests/mutants.sh
 
 deps:
 	@scripts/install-deps.sh test

@@ -6,6 +6,7 @@
 #include "tests/harness.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,6 +79,8 @@ static void capture_sink(const struct vlab_event *ev, uint64_t seq,
 		c->before = ev->before;
 		c->after = ev->after;
 		memcpy(c->v, ev->v, sizeof(c->v));
+		snprintf(c->text, sizeof(c->text), "%s",
+			 ev->text ? ev->text : "");
 	}
 	pthread_mutex_unlock(&capture_lock);
 }

@@ -23,6 +23,7 @@ struct captured_event {
 	uint32_t before;	/**< index or register before */
 	uint32_t after;		/**< index or register after */
 	uint64_t v[4];		/**< kind-specific values */
+	char text[96];		/**< the event's text, if any */
 };
 
 /**

@@ -128,13 +128,36 @@ static void test_desc_past_ram_end(void)
 	expect_refused("§2.7.5", "outside guest RAM");
 }
 
-/** D9: an address whose end wraps around 2^64. */
+/**
+ * D9: a range whose end wraps around 2^64 back into RAM. A check written
+ * as "offset + len <= size" accepts it: 2^64 - 16 - 1 GiB plus
+ * 1 GiB + 0x110 wraps to 0x100.
+ */
 static void test_desc_wraps(void)
 {
 	setup();
-	set_desc(0, UINT64_MAX - 4, 16, VRING_DESC_F_WRITE, 0);
+	set_desc(0, UINT64_MAX - 0xf, 0x40000110, VRING_DESC_F_WRITE, 0);
 	offer(0, 1);
 	expect_refused("§2.7.5", "outside guest RAM");
+}
+
+/** vlab_ram_ptr() itself: edges, an empty range, wrapping. */
+static void test_ram_translation(void)
+{
+	struct vlab_ram ram;
+
+	CU_ASSERT_EQUAL_FATAL(vlab_ram_init(&ram, 4 * 4096), 0);
+	CU_ASSERT_PTR_EQUAL(vlab_ram_ptr(&ram, VLAB_RAM_BASE, 16), ram.host);
+	CU_ASSERT_PTR_EQUAL(vlab_ram_ptr(&ram, VLAB_RAM_BASE + 4 * 4096 - 1, 1),
+			    ram.host + 4 * 4096 - 1);
+	CU_ASSERT_PTR_NULL(vlab_ram_ptr(&ram, VLAB_RAM_BASE + 4 * 4096 - 1, 2));
+	CU_ASSERT_PTR_NULL(vlab_ram_ptr(&ram, VLAB_RAM_BASE - 1, 1));
+	CU_ASSERT_PTR_NULL(vlab_ram_ptr(&ram, VLAB_RAM_BASE + 4 * 4096, 0));
+	CU_ASSERT_PTR_NULL(vlab_ram_ptr(&ram, 0, 16));
+	CU_ASSERT_PTR_NULL(vlab_ram_ptr(&ram, UINT64_MAX - 0xf,
+					UINT64_MAX - 0xff));
+	CU_ASSERT_PTR_NULL(vlab_ram_ptr(&ram, VLAB_RAM_BASE + 16, UINT64_MAX));
+	vlab_ram_fini(&ram);
 }
 
 /** D2: a head index not below the queue size. */
@@ -201,6 +224,24 @@ static void test_indirect_not_negotiated(void)
 	expect_refused("§2.7.5.3.1", "INDIRECT");
 }
 
+/**
+ * ignored_because() - the captured notify-ignored event with this reason.
+ * @param why the reason text.
+ * @return the event, or NULL.
+ */
+static const struct captured_event *ignored_because(const char *why)
+{
+	const struct captured_event *ev;
+	size_t n, i;
+
+	ev = harness_captured(&n);
+	for (i = 0; i < n; i++)
+		if (ev[i].kind == VLAB_EV_NOTIFY_IGNORED &&
+		    strstr(ev[i].text, why))
+			return &ev[i];
+	return NULL;
+}
+
 /** D14: a notification for a queue that does not exist is ignored. */
 static void test_notify_missing_queue(void)
 {
@@ -211,6 +252,7 @@ static void test_notify_missing_queue(void)
 	harness_capture_stop();
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY_IGNORED), 1);
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY), 0);
+	CU_ASSERT_PTR_NOT_NULL(ignored_because("no such queue"));
 	status = (uint32_t)vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4);
 	CU_ASSERT_FALSE(status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	CU_ASSERT_EQUAL(dev->errors, 0);
@@ -235,6 +277,7 @@ static void test_ignored_until_reset(void)
 	/* The first notification was taken, the second ignored */
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY), 1);
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY_IGNORED), 1);
+	CU_ASSERT_PTR_NOT_NULL(ignored_because("needs reset"));
 	/* The reset clears DEVICE_NEEDS_RESET */
 	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 0, 4);
 	CU_ASSERT_EQUAL(vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4), 0);
@@ -251,6 +294,7 @@ int main(void)
 		{ "D9 buffer outside guest RAM", test_desc_outside_ram },
 		{ "D9 buffer running past the end of RAM", test_desc_past_ram_end },
 		{ "D9 buffer address wrapping 2^64", test_desc_wraps },
+		{ "D9 guest RAM translation edges", test_ram_translation },
 		{ "D2 head index >= queue size", test_head_out_of_range },
 		{ "D1 avail idx jumps past the queue size", test_avail_idx_jump },
 		{ "D3 next >= queue size", test_next_out_of_range },
