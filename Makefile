@@ -38,8 +38,10 @@ GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 MACHINE_OBJS := $(DRIVER_OBJS) $(GUEST_OBJS) $(SIM_OBJS)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+SCENARIO_OBJS := $(BUILD)/tests/scenarios/rng.o
 
-.PHONY: all run test check docs clean help deps mutants
+.PHONY: all run test check docs clean help deps mutants module qemu-test \
+	qemu-shell qemu-deps
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -48,6 +50,9 @@ help:
 	@echo "make run        build vlab and trace the rng driver on the simulator"
 	@echo "make test       install missing packages, run every suite (plain + ASan/UBSan)"
 	@echo "make check      run every suite in one build (V=release or V=asan)"
+	@echo "make module     build driver/*.c as kernel modules (KDIR=headers tree)"
+	@echo "make qemu-test  boot Debian's kernel in QEMU and run the drivers there"
+	@echo "make qemu-shell the same guest, interactive"
 	@echo "make mutants    remove each validation check in turn; its test must fail"
 	@echo "make docs       Doxygen walkthrough in build/docs (fails on any warning)"
 	@echo "make clean      remove build/"
@@ -79,7 +84,7 @@ $(BUILD)/vlab: $(BUILD)/sim/vlab.o $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/harness.o \
-		$(MACHINE_OBJS)
+		$(SCENARIO_OBJS) $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -lcunit -o $@
 
 # Run every suite even when one fails; fail at the end if any did.
@@ -112,5 +117,52 @@ docs:
 
 clean:
 	rm -rf build
+
+# --- The kernel build and the QEMU guest ---------------------------------
+# KDIR: a kernel build tree; by default the newest Debian headers installed.
+KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+# The release string modules must match (uname -r of the guest kernel)
+KVER = $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR := build/module
+QEMU_OUT := build/qemu
+
+qemu-deps:
+	@scripts/install-deps.sh qemu
+
+# Kbuild runs on the very files in driver/, reached through symlinks from
+# build/module so that no build product lands in driver/.
+module: qemu-deps
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "make module: no kernel build tree (install linux-headers-amd64 or set KDIR)" >&2; \
+		exit 1; fi
+	@mkdir -p $(MODDIR)
+	@ln -sf $(CURDIR)/driver/Kbuild $(MODDIR)/Kbuild
+	@for f in driver/*.c; do ln -sf $(CURDIR)/$$f $(MODDIR)/; done
+	@$(MAKE) -C "$(KDIR)" M=$(CURDIR)/$(MODDIR) modules > $(MODDIR)/build.log 2>&1; \
+	status=$$?; cat $(MODDIR)/build.log; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; \
+	if grep -q 'warning:' $(MODDIR)/build.log; then \
+		echo "make module: the kernel build printed warnings" >&2; exit 1; fi; \
+	echo "make module: $$(cd $(MODDIR) && ls *.ko) built against $(KDIR), no warnings"
+
+$(QEMU_OUT)/vlab-scenarios: tests/scenarios/posix.c tests/scenarios/rng.c \
+		tests/scenarios/scenario.h
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE -I. -static \
+		tests/scenarios/posix.c tests/scenarios/rng.c -o $@
+
+# The guest kernel matches the headers: from /boot, or unpacked from the
+# Debian package into build/qemu by scripts/fetch-kernel.sh.
+qemu-test: module $(QEMU_OUT)/vlab-scenarios
+	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \
+	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
+		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
+		tests/qemu/run.sh test
+
+qemu-shell: module $(QEMU_OUT)/vlab-scenarios
+	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \
+	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
+		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
+		tests/qemu/run.sh shell
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -4,15 +4,19 @@
 #
 #   scripts/install-deps.sh test    CUnit (make test)
 #   scripts/install-deps.sh docs    Doxygen and Graphviz (make docs)
+#   scripts/install-deps.sh qemu    kernel headers, QEMU, busybox, cpio
+#                                   (make module, make qemu-test)
 #   scripts/install-deps.sh all     everything above
 set -eu
 
 case "${1:-all}" in
 test) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev" ;;
 docs) pkgs="doxygen graphviz" ;;
-all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz" ;;
+qemu) pkgs="gcc make libc6-dev linux-headers-amd64 qemu-system-x86 busybox-static cpio" ;;
+all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz
+	linux-headers-amd64 qemu-system-x86 busybox-static cpio" ;;
 *)
-	echo "install-deps.sh: unknown group '$1' (test, docs, all)" >&2
+	echo "install-deps.sh: unknown group '$1' (test, docs, qemu, all)" >&2
 	exit 2
 	;;
 esac

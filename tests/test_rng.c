@@ -13,6 +13,7 @@
 #include "sim/rng.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
+#include "tests/scenarios/scenario.h"
 #include "virtio/guest.h"
 
 /**
@@ -110,6 +111,61 @@ static void test_unseeded_differs(void)
 }
 
 /**
+ * sim_open() - open(2) of the simulated guest.
+ * @param path the node.
+ * @return a descriptor or a negative errno.
+ */
+static int sim_open(const char *path)
+{
+	return guest_open(path);
+}
+
+/**
+ * sim_read() - read(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf destination.
+ * @param count bytes wanted.
+ * @return bytes read or a negative errno.
+ */
+static long sim_read(int fd, void *buf, size_t count)
+{
+	return (long)guest_read(fd, buf, count);
+}
+
+/**
+ * sim_close() - close(2) of the simulated guest.
+ * @param fd descriptor.
+ * @return 0 or a negative errno.
+ */
+static int sim_close(int fd)
+{
+	return guest_close(fd);
+}
+
+/** The scenario the QEMU run checks too (tests/scenarios/rng.c). */
+static void test_shared_scenario(void)
+{
+	static const struct scenario_sys sys = {
+		.open = sim_open,
+		.read = sim_read,
+		.close = sim_close,
+	};
+	struct scenario_result r = { 0, 0 };
+	struct vlab_rng_source src;
+	struct vlab_device *dev;
+
+	vlab_rng_source_init(&src, false, 0);
+	dev = harness_boot(&vlab_rng_model, &src, "rng0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
+	putchar('\n');
+	scenario_rng(&sys, &r);
+	CU_ASSERT_EQUAL(r.failed, 0);
+	CU_ASSERT_EQUAL(r.passed, 6);
+	harness_shutdown();
+}
+
+/**
  * main() - run the rng end-to-end suite.
  * @return 0 when every test passed.
  */
@@ -121,6 +177,7 @@ int main(void)
 		  test_many_requests },
 		{ "each request: add..get_buf, in order", test_request_events },
 		{ "unseeded device: two reads differ", test_unseeded_differs },
+		{ "shared scenario (also run in QEMU)", test_shared_scenario },
 		CU_TEST_INFO_NULL,
 	};
 
