@@ -5,7 +5,8 @@
 #            first on the path), KBUILD_MODNAME set per file as Kbuild does
 #   virtio/  the guest kernel runtime the drivers run on (same flags)
 #   sim/     the simulated hypervisor and the vlab command (host code)
-# V=release (default), V=asan (AddressSanitizer + UBSan) pick the build.
+# V=release (default), V=asan (AddressSanitizer + UBSan), V=tsan
+# (ThreadSanitizer) pick the build.
 
 V ?= release
 BUILD := build/$(V)
@@ -17,8 +18,12 @@ OPT := -O2
 else ifeq ($(V),asan)
 OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
+else ifeq ($(V),tsan)
+# -Wno-tsan: the store-to-load full barriers stay real fences; TSan cannot
+# model them, but every field they order is accessed atomically.
+OPT := -O1 -fno-omit-frame-pointer -fsanitize=thread -Wno-tsan
 else
-$(error unknown build variant V=$(V): use release or asan)
+$(error unknown build variant V=$(V): use release, asan or tsan)
 endif
 
 GUEST_CFLAGS := $(COMMON) $(OPT) -D_POSIX_C_SOURCE=200809L -Ivirtio/include
@@ -41,7 +46,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 SCENARIO_OBJS := $(BUILD)/tests/scenarios/rng.o
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test \
-	qemu-shell qemu-deps
+	qemu-shell qemu-deps tsan
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -49,7 +54,8 @@ all: $(BUILD)/vlab
 help:
 	@echo "make run        build vlab and trace the rng driver on the simulator"
 	@echo "make test       install missing packages, run every suite (plain + ASan/UBSan)"
-	@echo "make check      run every suite in one build (V=release or V=asan)"
+	@echo "make check      run every suite in one build (V=release, asan or tsan)"
+	@echo "make tsan       run every suite under ThreadSanitizer"
 	@echo "make module     build driver/*.c as kernel modules (KDIR=headers tree)"
 	@echo "make qemu-test  boot Debian's kernel in QEMU and run the drivers there"
 	@echo "make qemu-shell the same guest, interactive"
@@ -105,6 +111,11 @@ deps:
 test: deps
 	$(MAKE) V=release check
 	$(MAKE) V=asan check
+
+# Every suite runs a machine with guest, IRQ and device threads: all of
+# them are concurrency tests. TSan must report nothing (halt_on_error).
+tsan: deps
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(MAKE) V=tsan check
 
 docs:
 	@scripts/install-deps.sh docs
