@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
 
 #include "sim/trace.h"
 
@@ -44,8 +45,20 @@ static void *device_thread(void *arg)
 		for (q = 0; q < dev->model->num_queues; q++) {
 			if (!(pending & (1ULL << q)))
 				continue;
-			if (vlab_device_live(dev) && dev->vqs[q].ready)
+			if (!dev->vqs[q].ready)
+				continue;
+			/*
+			 * While the thread works the queue, the driver need not
+			 * kick it (§2.7.10); once it is done it asks for kicks
+			 * again and looks once more, so a buffer published in
+			 * between is never left behind.
+			 */
+			do {
+				if (!vlab_device_live(dev))
+					break;
+				vlab_vq_disable_notify(dev, &dev->vqs[q]);
 				dev->model->process(dev, &dev->vqs[q]);
+			} while (vlab_vq_enable_notify(dev, &dev->vqs[q]));
 		}
 
 		pthread_mutex_lock(&dev->lock);
@@ -75,8 +88,9 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 		goto err;
 	for (q = 0; q < model->num_queues; q++) {
 		dev->vqs[q].index = q;
-		dev->vqs[q].num_max = model->queue_num_max;
-		dev->vqs[q].segs = calloc(model->queue_num_max,
+		dev->vqs[q].num_max = model->queue_sizes ? model->queue_sizes[q] :
+			model->queue_num_max;
+		dev->vqs[q].segs = calloc(dev->vqs[q].num_max,
 					  sizeof(*dev->vqs[q].segs));
 		if (!dev->vqs[q].segs)
 			goto err;
@@ -88,6 +102,11 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 	dev->irqchip = irqchip;
 	dev->irq = irq;
 	dev->mmio_base = mmio_base;
+	dev->ring_features = VLAB_RING_FEATURES_ALL;
+	if (model->config && model->config_size <= sizeof(dev->config)) {
+		memcpy(dev->config, model->config, model->config_size);
+		dev->config_size = model->config_size;
+	}
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_cond_init(&dev->cond, NULL);
 	if (pthread_create(&dev->thread, NULL, device_thread, dev)) {
@@ -126,7 +145,19 @@ void vlab_device_destroy(struct vlab_device *dev)
 
 uint64_t vlab_device_offered_features(const struct vlab_device *dev)
 {
-	return dev->model->features | (1ULL << VIRTIO_F_VERSION_1);
+	return dev->model->features | dev->ring_features |
+		(1ULL << VIRTIO_F_VERSION_1);
+}
+
+bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
+{
+	bool has;
+
+	pthread_mutex_lock(&dev->lock);
+	has = (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+		(dev->driver_features & (1ULL << bit));
+	pthread_mutex_unlock(&dev->lock);
+	return has;
 }
 
 bool vlab_device_live(struct vlab_device *dev)
@@ -146,6 +177,20 @@ void vlab_device_raise(struct vlab_device *dev, uint32_t bits)
 	dev->interrupt_status |= bits;
 	pthread_mutex_unlock(&dev->lock);
 	vlab_irqchip_raise(dev->irqchip, dev->irq);
+}
+
+void vlab_device_config_changed(struct vlab_device *dev, size_t offset,
+				const void *bytes, size_t len)
+{
+	pthread_mutex_lock(&dev->lock);
+	if (offset <= dev->config_size && len <= dev->config_size - offset)
+		memcpy(dev->config + offset, bytes, len);
+	/* §2.5: a driver that read across this change must read again */
+	dev->config_generation++;
+	pthread_mutex_unlock(&dev->lock);
+	VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name, .queue = -1,
+		   .v = { dev->irq });
+	vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
 }
 
 void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
@@ -199,9 +244,18 @@ void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index)
 	}
 	VLAB_TRACE(.kind = VLAB_EV_NOTIFY, .dev = dev->name,
 		   .queue = (int)index);
-	dev->vqs[index].stats.notifies++;
+	__atomic_fetch_add(&dev->vqs[index].stats.notifies, 1,
+			   __ATOMIC_RELAXED);
 	dev->notify_pending |= 1ULL << index;
 	pthread_cond_broadcast(&dev->cond);
+}
+
+void vlab_device_wait_idle(struct vlab_device *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	while (dev->busy || dev->notify_pending)
+		pthread_cond_wait(&dev->cond, &dev->lock);
+	pthread_mutex_unlock(&dev->lock);
 }
 
 void vlab_device_quiesce_locked(struct vlab_device *dev)

@@ -38,13 +38,29 @@ struct vlab_device_model {
 	void (*reset)(struct vlab_device *dev);
 	/** take and complete chains of @c vq; runs on the device thread */
 	void (*process)(struct vlab_device *dev, struct vlab_vq *vq);
+	/** QueueNumMax of each queue, or NULL: all are queue_num_max */
+	const uint16_t *queue_sizes;
+	/** initial device configuration space (may be NULL) */
+	const uint8_t *config;
+	/** its size in bytes, at most 256 */
+	size_t config_size;
 };
 
 /** Ways to make a device misbehave on purpose, for tests and labs. */
 struct vlab_faults {
-	bool refuse_features_ok; /**< never accept FEATURES_OK (§3.1.1) */
-	bool stuck_in_reset;	/**< Status never reads back 0 after reset */
+	bool refuse_features_ok; /**< R5: never accept FEATURES_OK (§3.1.1) */
+	bool stuck_in_reset;	/**< R6: Status never reads back 0 after reset */
+	bool used_bad_id;	/**< R1: return ids past the queue size */
+	bool used_repeat;	/**< R2: return every chain twice */
+	bool used_idx_jump;	/**< R3: move used idx a queue's worth too far */
+	uint32_t used_len_extra; /**< R4: claim this many more bytes written */
+	unsigned int config_flaps; /**< R8: change the config in the middle of
+				       the next N multi-field reads */
 };
+
+/** Ring features a device offers (virtio 1.2 §6): all on by default. */
+#define VLAB_RING_FEATURES_ALL ((1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
+				(1ULL << VIRTIO_RING_F_EVENT_IDX))
 
 /** A device instance. */
 struct vlab_device {
@@ -56,6 +72,7 @@ struct vlab_device {
 	unsigned int irq;	/**< its line */
 	uint64_t mmio_base;	/**< guest-physical base of its registers */
 	struct vlab_faults faults; /**< injected misbehaviour */
+	uint64_t ring_features;	/**< VIRTIO_RING_F_* / F_RING_PACKED offered */
 
 	pthread_mutex_t lock;	/**< protects everything below */
 	pthread_cond_t cond;	/**< device thread waits; quiesce waits */
@@ -103,7 +120,8 @@ void vlab_device_destroy(struct vlab_device *dev);
 
 /**
  * vlab_device_offered_features() - every feature bit the device offers:
- * the model's plus VIRTIO_F_VERSION_1 (a modern device).
+ * the model's, the ring features it was given, and VIRTIO_F_VERSION_1 (a
+ * modern device).
  * @param dev the device.
  * @return the 64 bits.
  */
@@ -123,11 +141,31 @@ void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
 	__attribute__((format(printf, 4, 5)));
 
 /**
+ * vlab_device_config_changed() - the device changed its configuration:
+ * bump the generation (§2.5) and send a configuration-change interrupt.
+ * @param dev the device.
+ * @param offset first byte to change.
+ * @param bytes new contents.
+ * @param len how many bytes.
+ */
+void vlab_device_config_changed(struct vlab_device *dev, size_t offset,
+				const void *bytes, size_t len);
+
+/**
  * vlab_device_raise() - set InterruptStatus bits and raise the line.
  * @param dev the device.
  * @param bits VIRTIO_MMIO_INT_VRING and/or VIRTIO_MMIO_INT_CONFIG.
  */
 void vlab_device_raise(struct vlab_device *dev, uint32_t bits);
+
+/**
+ * vlab_device_has_feature() - whether the driver accepted a feature (the
+ * subset it wrote before FEATURES_OK).
+ * @param dev the device.
+ * @param bit the feature bit.
+ * @return true when negotiated.
+ */
+bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit);
 
 /**
  * vlab_device_live() - whether the device may process queues now.
@@ -143,6 +181,14 @@ bool vlab_device_live(struct vlab_device *dev);
  * @param index the queue index the driver wrote.
  */
 void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index);
+
+/**
+ * vlab_device_wait_idle() - wait until the device thread has nothing
+ * notified and nothing in hand: every decision it makes about the work
+ * offered so far (used elements, interrupts) has been made.
+ * @param dev the device.
+ */
+void vlab_device_wait_idle(struct vlab_device *dev);
 
 /**
  * vlab_device_quiesce_locked() - wait until the device thread is idle, so

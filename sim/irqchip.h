@@ -28,7 +28,7 @@ struct vlab_irqchip {
 	bool running;		/**< the thread was started */
 	pthread_t thread;	/**< the guest IRQ thread */
 	void (*deliver)(unsigned int line); /**< the guest's entry */
-	uint64_t delivered;	/**< interrupts delivered, for stats */
+	unsigned long delivered; /**< interrupts delivered (atomic) */
 };
 
 /**

@@ -50,11 +50,20 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 		__atomic_store_n(&lb->last_in, c.in_bytes, __ATOMIC_RELAXED);
 		vlab_vq_push(dev, vq, c.head, copied);
 		__atomic_fetch_add(&lb->chains, 1, __ATOMIC_RELAXED);
+		if (vq->index < 4)
+			__atomic_fetch_add(&lb->per_queue[vq->index], 1,
+					   __ATOMIC_RELAXED);
 		used++;
 	}
 	if (used)
 		vlab_vq_notify_driver(dev, vq);
 }
+
+/** Initial configuration: a = b = 7, c = 0x1122334455667788 (LE). */
+static const uint8_t loopback_config[16] = {
+	7, 0, 0, 0, 7, 0, 0, 0,
+	0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+};
 
 const struct vlab_device_model vlab_loopback_model = {
 	.name = "loopback",
@@ -63,4 +72,21 @@ const struct vlab_device_model vlab_loopback_model = {
 	.queue_num_max = 64,
 	.max_segs = 64,
 	.process = loopback_process,
+	.config = loopback_config,
+	.config_size = sizeof(loopback_config),
+};
+
+/** Sizes of the four queues: each one different, all powers of two. */
+static const uint16_t mq_sizes[4] = { 64, 32, 16, 8 };
+
+const struct vlab_device_model vlab_loopback_mq_model = {
+	.name = "loopback-mq",
+	.device_id = VLAB_ID_LOOPBACK_MQ,
+	.num_queues = 4,
+	.queue_num_max = 64,
+	.queue_sizes = mq_sizes,
+	.max_segs = 8,
+	.process = loopback_process,
+	.config = loopback_config,
+	.config_size = sizeof(loopback_config),
 };

@@ -18,16 +18,33 @@
 
 /** Device ID of the loopback device (not an assigned virtio ID). */
 #define VLAB_ID_LOOPBACK 0xfff0u
+/** Device ID of the four-queue loopback device. */
+#define VLAB_ID_LOOPBACK_MQ 0xfff1u
 
-/** What the loopback device saw of the last chain, for tests. */
-struct vlab_loopback {
-	unsigned int last_nseg;		/**< buffers in it */
-	uint64_t last_out;		/**< readable bytes */
-	uint64_t last_in;		/**< writable bytes */
-	uint64_t chains;		/**< chains completed */
+/**
+ * The loopback devices' configuration space (little-endian): two 32-bit
+ * fields kept equal by the device, so a torn read shows as a != b, and a
+ * 64-bit field read as two 32-bit halves over MMIO.
+ */
+struct vlab_loopback_config {
+	uint32_t a;		/**< always equal to @c b at rest */
+	uint32_t b;		/**< always equal to @c a at rest */
+	uint64_t c;		/**< a 64-bit value */
 };
 
-/** The loopback device type: one queue of 64. */
+/** What the loopback device saw, for tests. */
+struct vlab_loopback {
+	unsigned int last_nseg;		/**< buffers in the last chain */
+	uint64_t last_out;		/**< its readable bytes */
+	uint64_t last_in;		/**< its writable bytes */
+	unsigned long chains;		/**< chains completed, all queues */
+	unsigned long per_queue[4];	/**< chains completed, by queue */
+};
+
+/** The loopback device type: one queue of 64; config a = b = 7. */
 extern const struct vlab_device_model vlab_loopback_model;
+
+/** Four queues of 64, 32, 16 and 8 entries; same config. */
+extern const struct vlab_device_model vlab_loopback_mq_model;
 
 #endif /* VLAB_SIM_LOOPBACK_H */

@@ -7,6 +7,7 @@
  * way an MMIO exit lands in a hypervisor's device model. The register
  * layout and constants come from <linux/virtio_mmio.h>.
  */
+#include <endian.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/virtio_config.h>
@@ -45,6 +46,23 @@ static uint64_t config_read(struct vlab_device *dev, uint64_t off,
 	uint64_t val = 0;
 	unsigned int i;
 
+	uint32_t w;
+
+	if (dev->faults.config_flaps && off <= 4 && off + size > 4 &&
+	    dev->config_size >= 8) {
+		/*
+		 * RELIABILITY R8: the config changes just before the driver
+		 * reads the second 32-bit field, after it read the first;
+		 * only the generation counter tells it to read again.
+		 */
+		dev->faults.config_flaps--;
+		for (i = 0; i < 8; i += 4) {
+			memcpy(&w, dev->config + i, 4);
+			w = htole32(le32toh(w) + 1);
+			memcpy(dev->config + i, &w, 4);
+		}
+		dev->config_generation++;
+	}
 	for (i = 0; i < size; i++)
 		if (off + i < dev->config_size)
 			val |= (uint64_t)dev->config[off + i] << (8 * i);

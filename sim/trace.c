@@ -189,9 +189,9 @@ void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 		else
 			a[0] = '\0';
 		snprintf(buf, size,
-			 "desc[%" PRIu64 "] = {addr 0x%" PRIx64 ", len %" PRIu64
+			 "%s[%" PRIu64 "] = {addr 0x%" PRIx64 ", len %" PRIu64
 			 ", %s%s}; free %u -> %u",
-			 ev->v[0], ev->v[1], ev->v[2],
+			 ev->text ? ev->text : "desc", ev->v[0], ev->v[1], ev->v[2],
 			 desc_flag_names(ev->v[3] & 0xffff), a,
 			 ev->before, ev->after);
 		break;

@@ -45,6 +45,13 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->inflight = 0;
+	vq->signalled_used = 0;
+	vq->signalled_used_valid = false;
+	/* Features are fixed at FEATURES_OK, before any queue is set up */
+	vq->event_idx = dev->driver_features &
+		(1ULL << VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = dev->driver_features &
+		(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	vq->ready = true;
 	return 0;
 }
@@ -65,7 +72,64 @@ void vlab_vq_reset(struct vlab_vq *vq)
 }
 
 /**
- * walk_chain() - read and check every descriptor of the chain at @p head.
+ * enter_indirect() - check a descriptor that points at an indirect table
+ * and return the table (§2.7.5.3).
+ * @param dev the device.
+ * @param vq the queue.
+ * @param i the descriptor's index in the ring.
+ * @param addr table address.
+ * @param len table length in bytes.
+ * @param flags the descriptor's flags.
+ * @param in_table true when @p i is itself inside a table.
+ * @return the table, or NULL after reporting the broken rule.
+ */
+static struct vring_desc *enter_indirect(struct vlab_device *dev,
+					 struct vlab_vq *vq, unsigned int i,
+					 uint64_t addr, uint32_t len,
+					 uint16_t flags, bool in_table)
+{
+	struct vring_desc *table;
+
+	if (!vq->indirect) {
+		vlab_device_error(dev, vq, "§2.7.5.3.1",
+				  "descriptor %u has INDIRECT set but VIRTIO_F_INDIRECT_DESC was not negotiated",
+				  i);
+		return NULL;
+	}
+	if (in_table) {
+		/* RELIABILITY D6 */
+		vlab_device_error(dev, vq, "§2.7.5.3.1",
+				  "indirect table entry %u is itself INDIRECT (nested tables)",
+				  i);
+		return NULL;
+	}
+	if (flags & VRING_DESC_F_NEXT) {
+		/* RELIABILITY D7: our policy is to refuse, as the spec forbids it */
+		vlab_device_error(dev, vq, "§2.7.5.3.1",
+				  "descriptor %u has both INDIRECT and NEXT set", i);
+		return NULL;
+	}
+	if (len == 0 || len % sizeof(struct vring_desc)) {
+		/* RELIABILITY D5 */
+		vlab_device_error(dev, vq, "§2.7.5.3",
+				  "indirect table of descriptor %u is %u bytes, not a positive multiple of 16",
+				  i, len);
+		return NULL;
+	}
+	table = vlab_ram_ptr(dev->ram, addr, len);
+	if (!table || addr % 16) {
+		/* RELIABILITY D9 */
+		vlab_device_error(dev, vq, "§2.7.5.3",
+				  "indirect table 0x%llx+%u of descriptor %u is outside guest RAM or misaligned",
+				  (unsigned long long)addr, len, i);
+		return NULL;
+	}
+	return table;
+}
+
+/**
+ * walk_chain() - read and check every descriptor of the chain at @p head,
+ * following one indirect table if the chain ends in one.
  * @param dev the device.
  * @param vq the queue.
  * @param head the head index (already checked < num).
@@ -77,8 +141,9 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 		      uint16_t head, struct vlab_chain *chain,
 		      unsigned int max_segs)
 {
-	unsigned int i = head, count = 0, num = vq->num;
-	bool seen_write = false;
+	struct vring_desc *table = vq->desc;
+	unsigned int i = head, count = 0, limit = vq->num;
+	bool seen_write = false, in_table = false;
 	struct vring_desc d;
 	struct vlab_seg *seg;
 	uint64_t addr;
@@ -91,24 +156,30 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 	chain->out_bytes = 0;
 	chain->in_bytes = 0;
 	for (;;) {
-		/* RELIABILITY D4: no chain is longer than the table (§2.7.5) */
-		if (count++ == num) {
+		/* RELIABILITY D4: no chain is longer than its table (§2.7.5) */
+		if (count++ == limit) {
 			vlab_device_error(dev, vq, "§2.7.5.2",
-					  "descriptor chain from head %u loops or is longer than the queue size %u",
-					  head, num);
+					  "descriptor chain from head %u loops or is longer than its table (%u entries)",
+					  head, limit);
 			return -1;
 		}
 		/* RELIABILITY D16: one read into a local copy, then only it */
-		memcpy(&d, &vq->desc[i], sizeof(d));
+		memcpy(&d, &table[i], sizeof(d));
 		addr = le64toh(d.addr);
 		len = le32toh(d.len);
 		flags = le16toh(d.flags);
 
 		if (flags & VRING_DESC_F_INDIRECT) {
-			vlab_device_error(dev, vq, "§2.7.5.3.1",
-					  "descriptor %u has INDIRECT set but VIRTIO_F_INDIRECT_DESC was not negotiated",
-					  i);
-			return -1;
+			table = enter_indirect(dev, vq, i, addr, len, flags,
+					       in_table);
+			if (!table)
+				return -1;
+			/* §2.7.5.3: the chain goes on at entry 0 of the table */
+			in_table = true;
+			limit = len / sizeof(struct vring_desc);
+			count = 0;
+			i = 0;
+			continue;
 		}
 		if (flags & VRING_DESC_F_WRITE) {
 			seen_write = true;
@@ -159,11 +230,12 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 		if (!(flags & VRING_DESC_F_NEXT))
 			return 0;
 		i = le16toh(d.next);
-		if (i >= num) {
+		if (i >= limit) {
 			/* RELIABILITY D3 */
 			vlab_device_error(dev, vq, "§2.7.5",
-					  "descriptor next %u is not below the queue size %u",
-					  i, num);
+					  "descriptor next %u is not below %s size %u",
+					  i, in_table ? "the indirect table" :
+					  "the queue", limit);
 			return -1;
 		}
 	}
@@ -216,54 +288,152 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		   .v = { head, chain->nseg, chain->out_bytes, chain->in_bytes });
 	vq->last_avail_idx++;
 	vq->inflight++;
-	vq->stats.chains++;
+	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELAXED);
 	return 1;
 }
 
-void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
-		  uint32_t len)
+/**
+ * put_used() - write one used element and publish it (§2.7.8).
+ * @param dev the device.
+ * @param vq the queue.
+ * @param id the id to return.
+ * @param len the length to report.
+ * @param advance how far to move used idx (1, unless a fault says not).
+ */
+static void put_used(struct vlab_device *dev, struct vlab_vq *vq, uint32_t id,
+		     uint32_t len, uint16_t advance)
 {
 	unsigned int slot = vring_split_slot(vq->used_idx, vq->num);
 	uint16_t old = vq->used_idx;
 
-	/* §2.7.8: the element first... */
-	vq->used->ring[slot].id = htole32(head);
+	/* The element first... */
+	vq->used->ring[slot].id = htole32(id);
 	vq->used->ring[slot].len = htole32(len);
 	VLAB_TRACE(.kind = VLAB_EV_USED, .dev = dev->name,
-		   .queue = (int)vq->index, .v = { slot, head, len });
+		   .queue = (int)vq->index, .v = { slot, id, len });
 	/*
 	 * ...then the index, with release: a driver that acquires the new
 	 * idx also sees the element and the bytes written into the buffer.
 	 */
-	vq->used_idx++;
+	vq->used_idx += advance;
 	__atomic_store_n(&vq->used->idx, htole16(vq->used_idx),
 			 __ATOMIC_RELEASE);
 	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,
 		   .after = vq->used_idx);
+}
+
+void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
+		  uint32_t len)
+{
+	const struct vlab_faults *f = &dev->faults;
+	uint32_t id = head;
+
+	/* Injected misbehaviour, for the driver's hardening (RELIABILITY R) */
+	if (f->used_bad_id)
+		id = vq->num + 3;
+	len += f->used_len_extra;
+	put_used(dev, vq, id, len,
+		 f->used_idx_jump ? (uint16_t)(vq->num + 1) : 1);
+	if (f->used_repeat)
+		put_used(dev, vq, id, len, 1);
 	if (vq->inflight)
 		vq->inflight--;
 }
 
-void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
+/**
+ * avail_event_ptr() - the avail_event field after the used ring (§2.7.8).
+ * @param vq the queue.
+ * @return its address.
+ */
+static uint16_t *avail_event_ptr(struct vlab_vq *vq)
 {
-	uint16_t flags;
+	return (uint16_t *)&vq->used->ring[vq->num];
+}
 
+/**
+ * used_event_ptr() - the used_event field after the avail ring (§2.7.6).
+ * @param vq the queue.
+ * @return its address.
+ */
+static uint16_t *used_event_ptr(struct vlab_vq *vq)
+{
+	return &vq->avail->ring[vq->num];
+}
+
+void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	(void)dev;
+	if (vq->event_idx)
+		return;	/* avail_event stays where it was */
+	__atomic_store_n(&vq->used->flags, htole16(VRING_USED_F_NO_NOTIFY),
+			 __ATOMIC_RELAXED);
+}
+
+bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	uint16_t avail_idx;
+
+	(void)dev;
+	if (vq->event_idx)
+		/* Kick me once you publish past what I have seen */
+		__atomic_store_n(avail_event_ptr(vq),
+				 htole16(vq->last_avail_idx), __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
 	/*
-	 * The used idx store above must be visible before we read the
-	 * driver's flags; the driver orders its flag write before re-reading
-	 * used idx. With both full barriers one side always sees the other.
+	 * Our flag or avail_event store must be visible before we read avail
+	 * idx once more; the driver publishes idx before it reads our wish
+	 * (its full barrier in kick_prepare). With both barriers, either we
+	 * see the new buffer now or the driver sees that it must kick.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	flags = le16toh(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED));
-	if (flags & VRING_AVAIL_F_NO_INTERRUPT) {
+	avail_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	return avail_idx != vq->last_avail_idx;
+}
+
+/**
+ * driver_wants_interrupt() - the used-buffer notification rule (§2.7.7).
+ * @param vq the queue, after a push.
+ * @return true to send it.
+ */
+static bool driver_wants_interrupt(struct vlab_vq *vq)
+{
+	uint16_t old, used_event, flags;
+	bool valid;
+
+	/*
+	 * The used idx store must be visible before we read the driver's
+	 * wish; the driver writes its wish before it reads used idx again
+	 * (virtqueue_poll()). With both full barriers one side always sees
+	 * the other: no interrupt is lost.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!vq->event_idx) {
+		flags = le16toh(__atomic_load_n(&vq->avail->flags,
+						__ATOMIC_RELAXED));
+		return !(flags & VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	old = vq->signalled_used;
+	valid = vq->signalled_used_valid;
+	vq->signalled_used = vq->used_idx;
+	vq->signalled_used_valid = true;
+	used_event = le16toh(__atomic_load_n(used_event_ptr(vq),
+					     __ATOMIC_RELAXED));
+	/* Interrupt when used idx moved past used_event since last time */
+	return !valid || vring_need_event(used_event, vq->used_idx, old);
+}
+
+void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	if (!driver_wants_interrupt(vq)) {
 		/* §2.7.7: the driver does not want to hear about it */
-		vq->stats.irqs_suppressed++;
+		__atomic_fetch_add(&vq->stats.irqs_suppressed, 1, __ATOMIC_RELAXED);
 		VLAB_TRACE(.kind = VLAB_EV_IRQ_SUPPRESSED, .dev = dev->name,
 			   .queue = (int)vq->index, .after = vq->used_idx);
 		return;
 	}
-	vq->stats.irqs++;
+	__atomic_fetch_add(&vq->stats.irqs, 1, __ATOMIC_RELAXED);
 	VLAB_TRACE(.kind = VLAB_EV_IRQ, .dev = dev->name,
 		   .queue = (int)vq->index, .after = vq->used_idx,
 		   .v = { dev->irq });

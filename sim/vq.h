@@ -39,12 +39,12 @@ struct vlab_chain {
 	uint64_t in_bytes;	/**< device-writable bytes */
 };
 
-/** Per-queue counters, for --stats and benchmarks. */
+/** Per-queue counters, for --stats and benchmarks (atomic: read live). */
 struct vlab_vq_stats {
-	uint64_t chains;	/**< chains popped */
-	uint64_t notifies;	/**< notifications received */
-	uint64_t irqs;		/**< used-buffer interrupts raised */
-	uint64_t irqs_suppressed; /**< interrupts the driver did not want */
+	unsigned long chains;	/**< chains popped */
+	unsigned long notifies;	/**< notifications received */
+	unsigned long irqs;	/**< used-buffer interrupts raised */
+	unsigned long irqs_suppressed; /**< interrupts the driver did not want */
 };
 
 /** One queue of a device: its registers and its processing state. */
@@ -62,6 +62,10 @@ struct vlab_vq {
 	uint16_t last_avail_idx; /**< next avail entry to take */
 	uint16_t used_idx;	/**< next used entry to write */
 	unsigned int inflight;	/**< chains popped, not yet pushed */
+	bool event_idx;		/**< VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;		/**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	uint16_t signalled_used; /**< used idx at the last interrupt decision */
+	bool signalled_used_valid; /**< @c signalled_used means something */
 	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
 	struct vlab_vq_stats stats; /**< counters */
 };
@@ -105,8 +109,27 @@ void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
 		  uint32_t len);
 
 /**
+ * vlab_vq_disable_notify() - tell the driver that kicks are not needed
+ * while the device works the queue (§2.7.10): VRING_USED_F_NO_NOTIFY, or
+ * with EVENT_IDX simply leaving avail_event behind.
+ * @param dev the device.
+ * @param vq the queue.
+ */
+void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
+
+/**
+ * vlab_vq_enable_notify() - ask for kicks again, then look once more.
+ * @param dev the device.
+ * @param vq the queue.
+ * @return true when the driver published buffers meanwhile: process again.
+ */
+bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq);
+
+/**
  * vlab_vq_notify_driver() - send the used-buffer notification unless the
- * driver suppressed it (§2.7.7).
+ * driver suppressed it (§2.7.7): with EVENT_IDX, only when the used index
+ * crossed used_event since the last decision; without, unless
+ * VRING_AVAIL_F_NO_INTERRUPT is set.
  * @param dev the device.
  * @param vq the queue.
  */

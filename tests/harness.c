@@ -13,6 +13,9 @@
 
 #include <CUnit/Basic.h>
 
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
 #include "sim/machine.h"
 #include "sim/rng.h"
 #include "sim/trace.h"
@@ -28,11 +31,97 @@ static struct captured_event *events;
 static size_t nevents;
 
 /** The one machine a test runs on. */
+/** Every combination of ring layout, indirect and event idx. */
+const struct harness_cfg harness_matrix[] = {
+	{ "split, indirect, event-idx", false, true, true },
+	{ "split, indirect", false, true, false },
+	{ "split, event-idx", false, false, true },
+	{ "split", false, false, false },
+};
+
+const unsigned int harness_matrix_size =
+	sizeof(harness_matrix) / sizeof(harness_matrix[0]);
+
+/** Configuration of the next boot. */
+static const struct harness_cfg *current_cfg = &harness_matrix[0];
+
+/** The one machine a test runs on. */
 static struct vlab_machine machine;
 /** Whether @c machine is built. */
 static bool machine_up;
 /** Byte source of the entropy device harness_boot_rng() makes. */
 static struct vlab_rng_source rng_source;
+
+const struct harness_cfg *harness_cfg(void)
+{
+	return current_cfg;
+}
+
+void harness_set_cfg(const struct harness_cfg *cfg)
+{
+	current_cfg = cfg;
+}
+
+/** One suite initialiser per matrix entry: CUnit's take no argument. */
+#define CFG_INIT(n)							\
+	static int cfg_init_##n(void)					\
+	{								\
+		current_cfg = &harness_matrix[n];			\
+		return 0;						\
+	}
+CFG_INIT(0)
+CFG_INIT(1)
+CFG_INIT(2)
+CFG_INIT(3)
+
+/** The initialisers, by matrix index. */
+static int (*const cfg_inits[])(void) = {
+	cfg_init_0, cfg_init_1, cfg_init_2, cfg_init_3,
+};
+
+int harness_run_matrix(const char *name, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[sizeof(cfg_inits) / sizeof(cfg_inits[0]) + 1];
+	static char names[sizeof(cfg_inits) / sizeof(cfg_inits[0])][128];
+	unsigned int i, failures;
+
+	memset(suites, 0, sizeof(suites));
+	for (i = 0; i < harness_matrix_size; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s [%s]", name,
+			 harness_matrix[i].name);
+		suites[i].pName = names[i];
+		suites[i].pInitFunc = cfg_inits[i];
+		suites[i].pTests = tests;
+	}
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		CU_cleanup_registry();
+		return 1;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() +
+		CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	current_cfg = &harness_matrix[0];
+	return failures ? 1 : 0;
+}
+
+/**
+ * apply_cfg() - offer the ring features of the current configuration.
+ * @param dev the device, before boot.
+ */
+static void apply_cfg(struct vlab_device *dev)
+{
+	dev->ring_features = 0;
+	if (current_cfg->indirect)
+		dev->ring_features |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+	if (current_cfg->event_idx)
+		dev->ring_features |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
+	if (current_cfg->packed)
+		dev->ring_features |= 1ULL << VIRTIO_F_RING_PACKED;
+}
 
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
@@ -126,6 +215,8 @@ void *harness_boot(const void *model, void *priv, const char *name)
 		return NULL;
 	machine_up = true;
 	dev = vlab_machine_add_device(&machine, model, priv, name);
+	if (dev)
+		apply_cfg(dev);
 	if (!dev || vlab_machine_boot(&machine, NULL)) {
 		harness_shutdown();
 		return NULL;
@@ -148,6 +239,7 @@ void *harness_boot_rng(uint64_t seed, bool refuse_features_ok)
 		return NULL;
 	}
 	dev->faults.refuse_features_ok = refuse_features_ok;
+	apply_cfg(dev);
 	if (vlab_machine_boot(&machine, NULL)) {
 		harness_shutdown();
 		return NULL;
@@ -174,4 +266,17 @@ bool harness_wait(bool (*cond)(void *arg), void *arg)
 		nanosleep(&ts, NULL);
 	}
 	return cond(arg);
+}
+
+bool harness_wait_value(const unsigned long *counter, unsigned long want)
+{
+	struct timespec ts = { 0, 1000000 };
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (__atomic_load_n(counter, __ATOMIC_RELAXED) >= want)
+			return __atomic_load_n(counter, __ATOMIC_RELAXED) == want;
+		nanosleep(&ts, NULL);
+	}
+	return false;
 }

@@ -26,6 +26,40 @@ struct captured_event {
 	char text[96];		/**< the event's text, if any */
 };
 
+/** One ring configuration a suite can run under. */
+struct harness_cfg {
+	const char *name;	/**< e.g. "split, indirect, event-idx" */
+	bool packed;		/**< offer VIRTIO_F_RING_PACKED */
+	bool indirect;		/**< offer VIRTIO_RING_F_INDIRECT_DESC */
+	bool event_idx;		/**< offer VIRTIO_RING_F_EVENT_IDX */
+};
+
+/** The ring configurations of the full matrix. */
+extern const struct harness_cfg harness_matrix[];
+/** Entries in harness_matrix. */
+extern const unsigned int harness_matrix_size;
+
+/**
+ * harness_run_matrix() - register @p tests once per configuration of the
+ * matrix, each as a suite "name [configuration]", and run them all.
+ * @param name suite name.
+ * @param tests the tests, ended by CU_TEST_INFO_NULL.
+ * @return the process exit status: 0 when every test passed.
+ */
+int harness_run_matrix(const char *name, CU_TestInfo *tests);
+
+/**
+ * harness_cfg() - the configuration the running suite uses.
+ * @return it (the first, "all features", outside harness_run_matrix()).
+ */
+const struct harness_cfg *harness_cfg(void);
+
+/**
+ * harness_set_cfg() - use another configuration for the next boot.
+ * @param cfg the configuration (must outlive the boot).
+ */
+void harness_set_cfg(const struct harness_cfg *cfg);
+
 /**
  * harness_run_suite() - register one suite, run it verbosely, print
  * CUnit's summary.
@@ -88,5 +122,14 @@ void harness_shutdown(void);
  * @return true when it held.
  */
 bool harness_wait(bool (*cond)(void *arg), void *arg);
+
+/**
+ * harness_wait_value() - poll a counter until it reaches @p want (up to
+ * two seconds).
+ * @param counter the counter (read atomically).
+ * @param want the value.
+ * @return true when it got there.
+ */
+bool harness_wait_value(const unsigned long *counter, unsigned long want);
 
 #endif /* VLAB_TESTS_HARNESS_H */

@@ -24,16 +24,62 @@
 /** The entropy device the hostile driver attacks. */
 static struct vlab_device *dev;
 
+/** Offers no ring feature: INDIRECT must then be refused. */
+static const struct harness_cfg plain_cfg = { "split", false, false, false };
+/** Offers indirect descriptors. */
+static const struct harness_cfg indirect_cfg = {
+	"split, indirect", false, true, false
+};
+
 /**
- * setup() - boot with the rng driver bound: queue 0 ready, DRIVER_OK.
+ * setup_with() - boot with the rng driver bound: queue 0 ready, DRIVER_OK.
+ * @param cfg the ring features to offer.
  */
-static void setup(void)
+static void setup_with(const struct harness_cfg *cfg)
 {
+	harness_set_cfg(cfg);
 	dev = harness_boot_rng(5, false);
+	harness_set_cfg(&plain_cfg);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	CU_ASSERT_TRUE_FATAL(dev->vqs[0].ready);
 	harness_capture_start();
+}
+
+/**
+ * setup() - boot with no ring feature offered.
+ */
+static void setup(void)
+{
+	setup_with(&plain_cfg);
+}
+
+/**
+ * table_at() - host view of an indirect table the hostile test builds.
+ * @param gpa where in guest RAM.
+ * @return the table.
+ */
+static struct vring_desc *table_at(uint64_t gpa)
+{
+	return vlab_ram_ptr(dev->ram, gpa, 16 * 4);
+}
+
+/**
+ * set_entry() - write one entry of an indirect table.
+ * @param t the table.
+ * @param i entry.
+ * @param addr buffer address.
+ * @param len buffer length.
+ * @param flags VRING_DESC_F_*.
+ * @param next next entry.
+ */
+static void set_entry(struct vring_desc *t, unsigned int i, uint64_t addr,
+		      uint32_t len, uint16_t flags, uint16_t next)
+{
+	t[i].addr = htole64(addr);
+	t[i].len = htole32(len);
+	t[i].flags = htole16(flags);
+	t[i].next = htole16(next);
 }
 
 /**
@@ -242,6 +288,101 @@ static const struct captured_event *ignored_because(const char *why)
 	return NULL;
 }
 
+/** Where the hostile tests put indirect tables. */
+#define TABLE_GPA (SAFE_GPA + 0x10000)
+
+/** A well-formed indirect table is accepted (the baseline for D5-D7). */
+static void test_indirect_ok(void)
+{
+	struct vring_desc *t;
+
+	setup_with(&indirect_cfg);
+	t = table_at(TABLE_GPA);
+	set_entry(t, 0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	set_entry(t, 1, SAFE_GPA + 16, 16, VRING_DESC_F_WRITE, 0);
+	set_desc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	CU_ASSERT_TRUE(harness_wait_value(&dev->vqs[0].stats.chains, 1));
+	CU_ASSERT_FALSE(has_error(dev));
+	harness_shutdown();
+}
+
+/** D5: an indirect table whose length is not a multiple of 16. */
+static void test_indirect_bad_length(void)
+{
+	setup_with(&indirect_cfg);
+	set_desc(0, TABLE_GPA, 24, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.3", "not a positive multiple of 16");
+}
+
+/** D5: an indirect table of length 0. */
+static void test_indirect_empty(void)
+{
+	setup_with(&indirect_cfg);
+	set_desc(0, TABLE_GPA, 0, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.3", "not a positive multiple of 16");
+}
+
+/** D6: an INDIRECT entry inside an indirect table. */
+static void test_indirect_nested(void)
+{
+	struct vring_desc *t;
+
+	setup_with(&indirect_cfg);
+	t = table_at(TABLE_GPA);
+	set_entry(t, 0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	set_desc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.3.1", "nested");
+}
+
+/** D7: INDIRECT and NEXT on the same descriptor: refused by policy. */
+static void test_indirect_and_next(void)
+{
+	setup_with(&indirect_cfg);
+	set_desc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
+	offer(0, 1);
+	expect_refused("§2.7.5.3.1", "both INDIRECT and NEXT");
+}
+
+/** D3 inside a table: next beyond the table's entries. */
+static void test_indirect_next_out_of_table(void)
+{
+	struct vring_desc *t;
+
+	setup_with(&indirect_cfg);
+	t = table_at(TABLE_GPA);
+	set_entry(t, 0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+	set_desc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5", "not below the indirect table size 2");
+}
+
+/** D4 inside a table: a loop through the table's entries. */
+static void test_indirect_loop(void)
+{
+	struct vring_desc *t;
+
+	setup_with(&indirect_cfg);
+	t = table_at(TABLE_GPA);
+	set_entry(t, 0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	set_entry(t, 1, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0);
+	set_desc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.2", "loops");
+}
+
+/** D9 for a table: the table itself lies outside guest RAM. */
+static void test_indirect_table_outside_ram(void)
+{
+	setup_with(&indirect_cfg);
+	set_desc(0, 0x2000, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5.3", "outside guest RAM");
+}
+
 /** D14: a notification for a queue that does not exist is ignored. */
 static void test_notify_missing_queue(void)
 {
@@ -302,6 +443,17 @@ int main(void)
 		{ "D8 readable after writable", test_readable_after_writable },
 		{ "D10 zero-length buffer", test_zero_length },
 		{ "INDIRECT flag not negotiated", test_indirect_not_negotiated },
+		{ "indirect table accepted when well formed", test_indirect_ok },
+		{ "D5 indirect table length not a multiple of 16",
+		  test_indirect_bad_length },
+		{ "D5 indirect table of length 0", test_indirect_empty },
+		{ "D6 nested indirect table", test_indirect_nested },
+		{ "D7 INDIRECT with NEXT", test_indirect_and_next },
+		{ "D3 next beyond an indirect table",
+		  test_indirect_next_out_of_table },
+		{ "D4 loop inside an indirect table", test_indirect_loop },
+		{ "D9 indirect table outside guest RAM",
+		  test_indirect_table_outside_ram },
 		{ "D14 notify for a missing queue is ignored",
 		  test_notify_missing_queue },
 		{ "queue ignored after an error until reset",

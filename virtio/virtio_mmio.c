@@ -34,6 +34,7 @@ struct virtio_mmio_device {
 	struct platform_device *pdev;	/**< the board device behind it */
 	void __iomem *base;		/**< its registers */
 	unsigned long version;		/**< register layout version (2) */
+	bool driver_ok;			/**< DRIVER_OK set: callbacks may run */
 	char bus_name[32];		/**< e.g. "virtio-mmio.0" */
 };
 
@@ -208,6 +209,8 @@ static void vm_set_status(struct virtio_device *vdev, u8 status)
 
 	BUG_ON(status == 0);
 	writel(status, vm_dev->base + VIRTIO_MMIO_STATUS);
+	/* From DRIVER_OK on, used-buffer interrupts reach the callbacks */
+	WRITE_ONCE(vm_dev->driver_ok, !!(status & VIRTIO_CONFIG_S_DRIVER_OK));
 }
 
 /**
@@ -224,6 +227,7 @@ static void vm_reset(struct virtio_device *vdev)
 	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vdev);
 	unsigned int waited = 0;
 
+	WRITE_ONCE(vm_dev->driver_ok, false);
 	writel(0, vm_dev->base + VIRTIO_MMIO_STATUS);
 	while (readl(vm_dev->base + VIRTIO_MMIO_STATUS)) {
 		if (waited++ == VIRTIO_MMIO_RESET_TIMEOUT_MS) {
@@ -271,6 +275,15 @@ static irqreturn_t vm_interrupt(int irq, void *opaque)
 	if (unlikely(status & VIRTIO_MMIO_INT_CONFIG)) {
 		virtio_config_changed(&vm_dev->vdev);
 		ret = IRQ_HANDLED;
+	}
+	if (unlikely((status & VIRTIO_MMIO_INT_VRING) &&
+		     !READ_ONCE(vm_dev->driver_ok))) {
+		/*
+		 * RELIABILITY R7: before DRIVER_OK no callback may run: the
+		 * driver is still setting up. Acknowledged, then dropped.
+		 */
+		dev_dbg(&vm_dev->vdev.dev, "used-buffer interrupt before DRIVER_OK ignored\n");
+		return IRQ_HANDLED;
 	}
 	if (likely(status & VIRTIO_MMIO_INT_VRING)) {
 		spin_lock(&vm_dev->vdev.vqs_list_lock);

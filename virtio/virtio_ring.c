@@ -27,6 +27,7 @@
 struct vring_desc_state_split {
 	void *data;		/**< token; NULL when the head is not in use */
 	void *ctx;		/**< ctx given with it */
+	struct vring_desc *indir_desc; /**< its indirect table, or NULL */
 	u32 in_len;		/**< device-writable bytes posted */
 	u16 ndescs;		/**< descriptors in the chain */
 };
@@ -46,9 +47,11 @@ struct vring_virtqueue {
 	bool broken;		/**< stopped after an error */
 	bool use_ctx;		/**< chains carry a ctx */
 	bool event;		/**< VIRTIO_RING_F_EVENT_IDX negotiated */
+	bool indirect;		/**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	unsigned int free_head;	/**< first free descriptor */
 	unsigned int num_added;	/**< added since the last kick_prepare */
-	u16 last_used_idx;	/**< next used entry to read */
+	u16 last_used_idx;	/**< next used entry to read (read by the IRQ
+				     thread too: READ_ONCE/WRITE_ONCE) */
 	bool (*notify)(struct virtqueue *vq); /**< the transport's kick */
 	/** the split ring proper */
 	struct {
@@ -112,6 +115,44 @@ static bool map_ok(struct vring_virtqueue *vq, const struct scatterlist *sg)
 }
 
 /**
+ * alloc_indirect_split() - a table for a request's descriptors (§2.7.5.3).
+ * @param total_sg entries.
+ * @param gfp allocation context.
+ * @return the table in guest memory, or NULL (the caller falls back to
+ * direct descriptors, as Linux does).
+ */
+static struct vring_desc *alloc_indirect_split(unsigned int total_sg,
+					       gfp_t gfp)
+{
+	return kmalloc_array(total_sg, sizeof(struct vring_desc),
+			     gfp | __GFP_NOWARN);
+}
+
+/**
+ * trace_desc() - report one descriptor the driver wrote.
+ * @param vq the queue.
+ * @param idx its index (in the ring, or in the indirect table).
+ * @param d the descriptor as written (little-endian).
+ * @param indirect true for an entry of an indirect table.
+ * @param free_before free ring descriptors before this request.
+ * @param free_after free ring descriptors after it.
+ */
+static void trace_desc(struct vring_virtqueue *vq, unsigned int idx,
+		       const struct vring_desc *d, bool indirect,
+		       unsigned int free_before, unsigned int free_after)
+{
+	struct virtio_device *vdev = vq->vq.vdev;
+
+	VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
+		   .queue = (int)vq->vq.index, .before = free_before,
+		   .after = free_after, .text = indirect ? "indirect" : NULL,
+		   .v = { idx, virtio64_to_cpu(vdev, d->addr),
+			  virtio32_to_cpu(vdev, d->len),
+			  virtio16_to_cpu(vdev, d->flags) |
+			  ((u64)virtio16_to_cpu(vdev, d->next) << 16) });
+}
+
+/**
  * virtqueue_add_split() - write one chain and offer it (virtio 1.2 §2.7.13).
  * @param _vq the queue.
  * @param sgs scatterlists: out_sgs readable ones, then in_sgs writable.
@@ -120,19 +161,28 @@ static bool map_ok(struct vring_virtqueue *vq, const struct scatterlist *sg)
  * @param in_sgs writable scatterlists.
  * @param data the token.
  * @param ctx the ctx, or NULL.
+ * @param gfp allocation context for an indirect table.
  * @return 0, -ENOSPC, -EIO or -EFAULT.
+ *
+ * With VIRTIO_RING_F_INDIRECT_DESC a request of more than one buffer
+ * goes into a table of its own and takes a single ring descriptor, as in
+ * Linux; otherwise each buffer takes a ring descriptor.
  */
 static int virtqueue_add_split(struct virtqueue *_vq,
 			       struct scatterlist *sgs[],
 			       unsigned int total_sg, unsigned int out_sgs,
-			       unsigned int in_sgs, void *data, void *ctx)
+			       unsigned int in_sgs, void *data, void *ctx,
+			       gfp_t gfp)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 	struct vring_desc_extra *extra = vq->split.desc_extra;
-	struct vring_desc *desc = vq->split.vring.desc;
+	struct vring_desc *ring = vq->split.vring.desc;
 	struct virtio_device *vdev = _vq->vdev;
 	unsigned int n, i, head, prev = 0, avail, num = vq->split.vring.num;
+	unsigned int descs_used, free_before = vq->vq.num_free;
+	struct vring_desc *desc, *table = NULL;
 	struct scatterlist *sg;
+	bool trace = __atomic_load_n(&vlab_trace_on, __ATOMIC_RELAXED);
 	u32 in_len = 0;
 	u16 flags, old_idx;
 
@@ -142,8 +192,6 @@ static int virtqueue_add_split(struct virtqueue *_vq,
 
 	if (unlikely(READ_ONCE(vq->broken)))
 		return -EIO;
-	if (vq->vq.num_free < total_sg)
-		return -ENOSPC;
 
 	/* Check every buffer first, so a bad one leaves the ring untouched */
 	for (n = 0; n < out_sgs + in_sgs; n++)
@@ -151,9 +199,25 @@ static int virtqueue_add_split(struct virtqueue *_vq,
 			if (!map_ok(vq, sg))
 				return -EFAULT;
 
-	/* §2.7.13.1: fill free descriptors, readable ones first (§2.7.4.2) */
 	head = vq->free_head;
-	i = head;
+	if (vq->indirect && total_sg > 1 && vq->vq.num_free)
+		table = alloc_indirect_split(total_sg, gfp);
+	if (table) {
+		/* §2.7.5.3: the chain lives in the table, indices from 0 */
+		desc = table;
+		i = 0;
+		descs_used = 1;
+	} else {
+		desc = ring;
+		i = head;
+		descs_used = total_sg;
+	}
+	if (vq->vq.num_free < descs_used) {
+		kfree(table);
+		return -ENOSPC;
+	}
+
+	/* §2.7.13.1: fill descriptors, readable ones first (§2.7.4.2) */
 	for (n = 0; n < out_sgs + in_sgs; n++) {
 		for (sg = sgs[n]; sg; sg = sg_next(sg)) {
 			flags = VRING_DESC_F_NEXT;
@@ -161,41 +225,59 @@ static int virtqueue_add_split(struct virtqueue *_vq,
 				flags |= VRING_DESC_F_WRITE;
 				in_len += sg->length;
 			}
+			desc[i].addr = cpu_to_virtio64(vdev, sg_phys(sg));
+			desc[i].len = cpu_to_virtio32(vdev, sg->length);
+			desc[i].flags = cpu_to_virtio16(vdev, flags);
+			if (table) {
+				desc[i].next = cpu_to_virtio16(vdev, i + 1);
+				prev = i++;
+				continue;
+			}
+			/* The driver's own copy: never read back from RAM */
 			extra[i].addr = sg_phys(sg);
 			extra[i].len = sg->length;
 			extra[i].flags = flags;
-			desc[i].addr = cpu_to_virtio64(vdev, extra[i].addr);
-			desc[i].len = cpu_to_virtio32(vdev, extra[i].len);
-			desc[i].flags = cpu_to_virtio16(vdev, flags);
 			desc[i].next = cpu_to_virtio16(vdev, extra[i].next);
 			prev = i;
 			i = extra[i].next;
 		}
 	}
 	/* The last descriptor ends the chain */
-	extra[prev].flags &= ~VRING_DESC_F_NEXT;
-	desc[prev].flags = cpu_to_virtio16(vdev, extra[prev].flags);
+	desc[prev].flags &= cpu_to_virtio16(vdev, ~VRING_DESC_F_NEXT);
+	if (!table)
+		extra[prev].flags &= ~VRING_DESC_F_NEXT;
 
-	if (unlikely(__atomic_load_n(&vlab_trace_on, __ATOMIC_RELAXED))) {
+	if (table) {
+		if (unlikely(trace))
+			for (n = 0; n < total_sg; n++)
+				trace_desc(vq, n, &table[n], true, free_before,
+					   free_before - 1);
+		/* One ring descriptor points at the table */
+		extra[head].addr = virt_to_phys(table);
+		extra[head].len = total_sg * sizeof(struct vring_desc);
+		extra[head].flags = VRING_DESC_F_INDIRECT;
+		ring[head].addr = cpu_to_virtio64(vdev, extra[head].addr);
+		ring[head].len = cpu_to_virtio32(vdev, extra[head].len);
+		ring[head].flags = cpu_to_virtio16(vdev, VRING_DESC_F_INDIRECT);
+		ring[head].next = cpu_to_virtio16(vdev, extra[head].next);
+		i = extra[head].next;
+	}
+	if (unlikely(trace)) {
 		for (n = head; ; n = extra[n].next) {
-			VLAB_TRACE(.kind = VLAB_EV_DESC_ADD,
-				   .dev = vq_dev_name(vq), .queue = (int)_vq->index,
-				   .before = vq->vq.num_free,
-				   .after = vq->vq.num_free - total_sg,
-				   .v = { n, extra[n].addr, extra[n].len,
-					  extra[n].flags |
-					  ((u64)extra[n].next << 16) });
+			trace_desc(vq, n, &ring[n], false, free_before,
+				   free_before - descs_used);
 			if (!(extra[n].flags & VRING_DESC_F_NEXT))
 				break;
 		}
 	}
 
-	vq->vq.num_free -= total_sg;
+	vq->vq.num_free -= descs_used;
 	vq->free_head = i;
 	vq->split.desc_state[head].data = data;
 	vq->split.desc_state[head].ctx = ctx;
+	vq->split.desc_state[head].indir_desc = table;
 	vq->split.desc_state[head].in_len = in_len;
-	vq->split.desc_state[head].ndescs = (u16)total_sg;
+	vq->split.desc_state[head].ndescs = (u16)descs_used;
 
 	/* §2.7.13.2: put the head in the next free slot of the avail ring */
 	avail = vring_split_slot(vq->split.avail_idx_shadow, num);
@@ -243,9 +325,8 @@ int virtqueue_add_sgs(struct virtqueue *_vq, struct scatterlist *sgs[],
 		      unsigned int out_sgs, unsigned int in_sgs, void *data,
 		      gfp_t gfp)
 {
-	(void)gfp;
 	return virtqueue_add_split(_vq, sgs, count_sgs(sgs, out_sgs + in_sgs),
-				   out_sgs, in_sgs, data, NULL);
+				   out_sgs, in_sgs, data, NULL, gfp);
 }
 
 /**
@@ -277,40 +358,38 @@ static bool terminate_sg(struct scatterlist *sg, unsigned int num)
  * @param writable true for device-writable buffers.
  * @param data the token.
  * @param ctx the ctx, or NULL.
+ * @param gfp allocation context.
  * @return as virtqueue_add_split().
  */
 static int virtqueue_add_one_list(struct virtqueue *vq, struct scatterlist sg[],
 				  unsigned int num, bool writable, void *data,
-				  void *ctx)
+				  void *ctx, gfp_t gfp)
 {
 	struct scatterlist *sgs[1] = { sg };
 
 	if (!num || !terminate_sg(sg, num))
 		return -EINVAL;
 	return virtqueue_add_split(vq, sgs, num, writable ? 0 : 1,
-				   writable ? 1 : 0, data, ctx);
+				   writable ? 1 : 0, data, ctx, gfp);
 }
 
 int virtqueue_add_outbuf(struct virtqueue *vq, struct scatterlist sg[],
 			 unsigned int num, void *data, gfp_t gfp)
 {
-	(void)gfp;
-	return virtqueue_add_one_list(vq, sg, num, false, data, NULL);
+	return virtqueue_add_one_list(vq, sg, num, false, data, NULL, gfp);
 }
 
 int virtqueue_add_inbuf(struct virtqueue *vq, struct scatterlist sg[],
 			unsigned int num, void *data, gfp_t gfp)
 {
-	(void)gfp;
-	return virtqueue_add_one_list(vq, sg, num, true, data, NULL);
+	return virtqueue_add_one_list(vq, sg, num, true, data, NULL, gfp);
 }
 
 int virtqueue_add_inbuf_ctx(struct virtqueue *vq, struct scatterlist sg[],
 			    unsigned int num, void *data, void *ctx,
 			    gfp_t gfp)
 {
-	(void)gfp;
-	return virtqueue_add_one_list(vq, sg, num, true, data, ctx);
+	return virtqueue_add_one_list(vq, sg, num, true, data, ctx, gfp);
 }
 
 bool virtqueue_kick_prepare(struct virtqueue *_vq)
@@ -365,6 +444,9 @@ bool virtqueue_notify(struct virtqueue *_vq)
 
 bool virtqueue_kick(struct virtqueue *vq)
 {
+	/* A broken queue says so even when no notification was due */
+	if (unlikely(READ_ONCE(to_vvq(vq)->broken)))
+		return false;
 	if (virtqueue_kick_prepare(vq))
 		return virtqueue_notify(vq);
 	return true;
@@ -392,6 +474,8 @@ static void detach_buf_split(struct vring_virtqueue *vq, unsigned int head,
 	vq->vq.num_free += vq->split.desc_state[head].ndescs;
 	if (ctx)
 		*ctx = vq->split.desc_state[head].ctx;
+	kfree(vq->split.desc_state[head].indir_desc);
+	vq->split.desc_state[head].indir_desc = NULL;
 	vq->split.desc_state[head].data = NULL;
 }
 
@@ -400,6 +484,10 @@ static void detach_buf_split(struct vring_virtqueue *vq, unsigned int head,
  * have not read, checking that the index moved plausibly.
  * @param vq the queue.
  * @return true when there is at least one.
+ *
+ * Only the thread that takes buffers (get_buf's caller) may use this: it
+ * owns last_used_idx, so a used idx more than a queue's worth ahead can
+ * only be the device's fault (RELIABILITY R3).
  */
 static bool more_used_split(struct vring_virtqueue *vq)
 {
@@ -418,6 +506,24 @@ static bool more_used_split(struct vring_virtqueue *vq)
 		return false;
 	}
 	return pending != 0;
+}
+
+/**
+ * used_hint_split() - whether the device has used something we have not
+ * taken, as seen from the interrupt handler.
+ * @param vq the queue.
+ * @return true when used idx differs from last_used_idx.
+ *
+ * Only a hint: the driver may be taking buffers on another CPU at this
+ * very moment and move last_used_idx past the used idx we just read, so
+ * no conclusion about the device may be drawn here.
+ */
+static bool used_hint_split(struct vring_virtqueue *vq)
+{
+	u16 used_idx = virtio16_to_cpu(vq->vq.vdev,
+			smp_load_acquire(&vq->split.vring.used->idx));
+
+	return used_idx != READ_ONCE(vq->last_used_idx);
 }
 
 void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
@@ -461,7 +567,8 @@ void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
 
 	ret = vq->split.desc_state[i].data;
 	detach_buf_split(vq, i, ctx);
-	old = vq->last_used_idx++;
+	old = vq->last_used_idx;
+	WRITE_ONCE(vq->last_used_idx, (u16)(old + 1));
 	VLAB_TRACE(.kind = VLAB_EV_GET_BUF, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index, .before = old,
 		   .after = vq->last_used_idx, .v = { i, used_len, slot });
@@ -488,8 +595,16 @@ void virtqueue_disable_cb(struct virtqueue *_vq)
 	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
 		return;
 	vq->split.avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
-	/* §2.7.7: with EVENT_IDX the flag is not used; used_event just lags */
-	if (!vq->event)
+	if (vq->event)
+		/*
+		 * §2.7.7: with EVENT_IDX the flag means nothing to the device.
+		 * Put used_event as far behind as it goes: the device would
+		 * have to use 65535 more buffers to reach it.
+		 */
+		WRITE_ONCE(vring_used_event(&vq->split.vring),
+			   cpu_to_virtio16(_vq->vdev,
+					   (u16)(vq->last_used_idx - 1)));
+	else
 		WRITE_ONCE(vq->split.vring.avail->flags,
 			   cpu_to_virtio16(_vq->vdev,
 					   vq->split.avail_flags_shadow));
@@ -623,7 +738,7 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 	struct vring_virtqueue *vq = to_vvq((struct virtqueue *)_vq);
 
 	(void)irq;
-	if (!more_used_split(vq))
+	if (!used_hint_split(vq))
 		return IRQ_NONE;
 	if (unlikely(READ_ONCE(vq->broken)))
 		return IRQ_HANDLED;
@@ -687,6 +802,7 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 	vq->weak_barriers = weak_barriers;
 	vq->use_ctx = ctx;
 	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
 
 	/* No callback wanted: tell the device not to interrupt (§2.7.7) */
 	if (!callback) {
@@ -737,13 +853,15 @@ void vring_transport_features(struct virtio_device *vdev)
 
 	for (i = VIRTIO_TRANSPORT_F_START; i < VIRTIO_TRANSPORT_F_END; i++) {
 		switch (i) {
+		case VIRTIO_RING_F_INDIRECT_DESC:
+		case VIRTIO_RING_F_EVENT_IDX:
 		case VIRTIO_F_VERSION_1:
 			break;
 		default:
 			/*
-			 * Not implemented by this ring yet (INDIRECT_DESC,
-			 * EVENT_IDX, RING_PACKED...), or meaningless here
-			 * (ACCESS_PLATFORM: no IOMMU): never accept it.
+			 * Not implemented by this ring (RING_PACKED for now,
+			 * IN_ORDER...), or meaningless here (ACCESS_PLATFORM:
+			 * no IOMMU): never accept it.
 			 */
 			__virtio_clear_bit(vdev, i);
 		}
