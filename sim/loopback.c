@@ -21,6 +21,8 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 	uint32_t roff = 0, woff, n, copied;
 
 	while (vlab_vq_pop(dev, vq, &c, dev->model->max_segs) == 1) {
+		if (lb->hold)
+			continue;	/* a device slow to complete, forever */
 		copied = 0;
 		/* Readable buffers come first (§2.7.4.2): find the first writable */
 		for (w = 0; w < c.nseg && !c.seg[w].write; w++)

@@ -39,6 +39,7 @@ struct vlab_loopback {
 	uint64_t last_in;		/**< its writable bytes */
 	unsigned long chains;		/**< chains completed, all queues */
 	unsigned long per_queue[4];	/**< chains completed, by queue */
+	bool hold;			/**< take chains, never return them */
 };
 
 /** The loopback device type: one queue of 64; config a = b = 7. */

@@ -42,6 +42,14 @@ const struct harness_cfg harness_matrix[] = {
 const unsigned int harness_matrix_size =
 	sizeof(harness_matrix) / sizeof(harness_matrix[0]);
 
+/** RAM of the next machine; 0 for the default. */
+static uint64_t next_ram;
+
+void harness_set_ram(uint64_t bytes)
+{
+	next_ram = bytes;
+}
+
 /** Configuration of the next boot. */
 static const struct harness_cfg *current_cfg = &harness_matrix[0];
 
@@ -211,7 +219,9 @@ void *harness_boot(const void *model, void *priv, const char *name)
 {
 	struct vlab_device *dev;
 
-	if (machine_up || vlab_machine_init(&machine, NULL))
+	struct vlab_machine_opts opts = { .ram_size = next_ram, .loglevel = 4 };
+
+	if (machine_up || vlab_machine_init(&machine, &opts))
 		return NULL;
 	machine_up = true;
 	dev = vlab_machine_add_device(&machine, model, priv, name);
@@ -228,8 +238,10 @@ void *harness_boot_rng(uint64_t seed, bool refuse_features_ok)
 {
 	struct vlab_device *dev;
 
+	struct vlab_machine_opts opts = { .ram_size = next_ram, .loglevel = 4 };
+
 	vlab_rng_source_init(&rng_source, true, seed);
-	if (machine_up || vlab_machine_init(&machine, NULL))
+	if (machine_up || vlab_machine_init(&machine, &opts))
 		return NULL;
 	machine_up = true;
 	dev = vlab_machine_add_device(&machine, &vlab_rng_model, &rng_source,

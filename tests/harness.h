@@ -111,6 +111,12 @@ void *harness_boot(const void *model, void *priv, const char *name);
 void *harness_boot_rng(uint64_t seed, bool refuse_features_ok);
 
 /**
+ * harness_set_ram() - RAM size of the next machine (0: the default).
+ * @param bytes the size, a multiple of 4096.
+ */
+void harness_set_ram(uint64_t bytes);
+
+/**
  * harness_shutdown() - shut the machine down and free it.
  */
 void harness_shutdown(void);

@@ -7,12 +7,14 @@
  * interrupt, and never touch memory outside guest RAM (RELIABILITY D-cases).
  */
 #include <endian.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
 #include "sim/device.h"
+#include "sim/loopback.h"
 #include "sim/ram.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
@@ -288,6 +290,8 @@ static const struct captured_event *ignored_because(const char *why)
 	return NULL;
 }
 
+static const struct captured_event *ignored_because(const char *why);
+
 /** Where the hostile tests put indirect tables. */
 #define TABLE_GPA (SAFE_GPA + 0x10000)
 
@@ -383,6 +387,182 @@ static void test_indirect_table_outside_ram(void)
 	expect_refused("§2.7.5.3", "outside guest RAM");
 }
 
+/** D11: more buffers in one chain than the device accepts (64). */
+static void test_too_many_segments(void)
+{
+	struct vring_desc *t;
+	unsigned int i;
+
+	setup_with(&indirect_cfg);
+	t = vlab_ram_ptr(dev->ram, TABLE_GPA, 16 * 65);
+	for (i = 0; i < 65; i++)
+		set_entry(t, i, SAFE_GPA, 16,
+			  VRING_DESC_F_WRITE | (i < 64 ? VRING_DESC_F_NEXT : 0),
+			  (uint16_t)(i + 1));
+	set_desc(0, TABLE_GPA, 16 * 65, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 1);
+	expect_refused("§2.7.5", "more than the 64 buffers");
+}
+
+/** D12: a chain of more than 2^32 bytes (17 buffers of 256 MiB). */
+static void test_chain_over_4g(void)
+{
+	unsigned int i;
+
+	harness_set_ram(256ULL << 20);
+	setup();
+	harness_set_ram(0);
+	for (i = 0; i < 20; i++)
+		set_desc(i, VLAB_RAM_BASE, 256u << 20,
+			 VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+			 (uint16_t)(i + 1));
+	offer(0, 1);
+	expect_refused("§2.7.5.2", "longer than 2^32 bytes");
+}
+
+/** D15: queue setups the device must refuse, each on its own. */
+static void test_bad_queue_setup(void)
+{
+	static const struct {
+		uint32_t num;
+		uint64_t desc, driver, device;
+		const char *what;
+	} bad[] = {
+		{ 48, SAFE_GPA, SAFE_GPA + 0x1000, SAFE_GPA + 0x2000,
+		  "size not a power of two" },
+		{ 128, SAFE_GPA, SAFE_GPA + 0x1000, SAFE_GPA + 0x2000,
+		  "size above QueueNumMax" },
+		{ 0, SAFE_GPA, SAFE_GPA + 0x1000, SAFE_GPA + 0x2000,
+		  "size 0" },
+		{ 64, SAFE_GPA + 8, SAFE_GPA + 0x1000, SAFE_GPA + 0x2000,
+		  "descriptor table misaligned" },
+		{ 64, SAFE_GPA, SAFE_GPA + 0x1001, SAFE_GPA + 0x2000,
+		  "driver area misaligned" },
+		{ 64, SAFE_GPA, SAFE_GPA + 0x1000, SAFE_GPA + 0x2002,
+		  "device area misaligned" },
+		{ 64, 0x1000, SAFE_GPA + 0x1000, SAFE_GPA + 0x2000,
+		  "descriptor table outside RAM" },
+		{ 64, SAFE_GPA, SAFE_GPA + 0x1000, VLAB_RAM_BASE + (16 << 20) - 8,
+		  "device area running past RAM" },
+		{ 64, 0, 0, 0, "QueueReady before any address was written" },
+	};
+	unsigned int i;
+
+	/* No driver: this test is the driver, writing registers itself */
+	dev = harness_boot_rng(5, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	harness_capture_start();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_SEL, 0, 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NUM, bad[i].num, 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_DESC_LOW,
+				       (uint32_t)bad[i].desc, 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_DESC_HIGH,
+				       (uint32_t)(bad[i].desc >> 32), 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+				       (uint32_t)bad[i].driver, 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
+				       (uint32_t)(bad[i].driver >> 32), 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_USED_LOW,
+				       (uint32_t)bad[i].device, 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_USED_HIGH,
+				       (uint32_t)(bad[i].device >> 32), 4);
+		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_READY, 1, 4);
+		if (vlab_mmio_device_read(dev, VIRTIO_MMIO_QUEUE_READY, 4))
+			printf("\n    accepted: %s\n", bad[i].what);
+		CU_ASSERT_EQUAL(vlab_mmio_device_read(dev,
+				VIRTIO_MMIO_QUEUE_READY, 4), 0);
+	}
+	harness_capture_stop();
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_QUEUE_REFUSED),
+			sizeof(bad) / sizeof(bad[0]));
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_QUEUE_SETUP), 0);
+	harness_shutdown();
+}
+
+/**
+ * manual_setup() - bring the device up by hand to FEATURES_OK and set up
+ * queue 0 at SAFE_GPA, as a driver would (§3.1.1, §4.2.3.2).
+ * @param d the device.
+ */
+static void manual_setup(struct vlab_device *d)
+{
+	vlab_mmio_device_write(d, VIRTIO_MMIO_STATUS, 1, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_STATUS, 3, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_DRIVER_FEATURES, 1, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_STATUS, 0xb, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_QUEUE_SEL, 0, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_QUEUE_NUM, 64, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_QUEUE_DESC_LOW,
+			       (uint32_t)SAFE_GPA, 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+			       (uint32_t)(SAFE_GPA + 0x1000), 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_QUEUE_USED_LOW,
+			       (uint32_t)(SAFE_GPA + 0x2000), 4);
+	vlab_mmio_device_write(d, VIRTIO_MMIO_QUEUE_READY, 1, 4);
+}
+
+/**
+ * D13: a device holds all 64 buffers; the driver offers one more by
+ * re-using a head: refused, not queued without bound.
+ */
+static void test_too_many_in_flight(void)
+{
+	static struct vlab_loopback lb;
+	struct vring_avail *a;
+	unsigned int i;
+
+	memset(&lb, 0, sizeof(lb));
+	lb.hold = true;
+	dev = harness_boot(&vlab_loopback_model, &lb, "loop0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	manual_setup(dev);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 0xf, 4);
+	harness_capture_start();
+	a = dev->vqs[0].avail;
+	for (i = 0; i < 64; i++) {
+		set_desc(i, SAFE_GPA + 0x4000, 16, VRING_DESC_F_WRITE, 0);
+		a->ring[i] = htole16((uint16_t)i);
+	}
+	__atomic_store_n(&a->idx, htole16(64), __ATOMIC_RELEASE);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
+	vlab_device_wait_idle(dev);
+	CU_ASSERT_EQUAL(dev->vqs[0].inflight, 64);
+	CU_ASSERT_FALSE(has_error(dev));
+	/* A 65th, though the driver owns no free descriptor: head 0 again */
+	offer(0, 65);
+	expect_refused("§2.7.6", "more than 64 buffers in flight");
+}
+
+/**
+ * D17: a driver that skips DRIVER_OK: its queue is set up and holds a
+ * buffer, but the notification is ignored and nothing is processed.
+ */
+static void test_before_driver_ok(void)
+{
+	struct vlab_vq *vq;
+
+	dev = harness_boot_rng(5, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	/* §3.1.1 up to FEATURES_OK and the queue, but no DRIVER_OK */
+	manual_setup(dev);
+	CU_ASSERT_EQUAL(vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4), 0xb);
+	CU_ASSERT_EQUAL_FATAL(vlab_mmio_device_read(dev,
+				VIRTIO_MMIO_QUEUE_READY, 4), 1);
+	vq = &dev->vqs[0];
+	harness_capture_start();
+	set_desc(0, SAFE_GPA + 0x4000, 16, VRING_DESC_F_WRITE, 0);
+	offer(0, 1);
+	harness_capture_stop();
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY_IGNORED), 1);
+	CU_ASSERT_PTR_NOT_NULL(ignored_because("before DRIVER_OK"));
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_POP), 0);
+	CU_ASSERT_EQUAL(vq->used_idx, 0);
+	CU_ASSERT_FALSE(has_error(dev));
+	harness_shutdown();
+}
+
 /** D14: a notification for a queue that does not exist is ignored. */
 static void test_notify_missing_queue(void)
 {
@@ -454,6 +634,14 @@ int main(void)
 		{ "D4 loop inside an indirect table", test_indirect_loop },
 		{ "D9 indirect table outside guest RAM",
 		  test_indirect_table_outside_ram },
+		{ "D11 more buffers than the device accepts",
+		  test_too_many_segments },
+		{ "D12 chain longer than 2^32 bytes", test_chain_over_4g },
+		{ "D13 more buffers in flight than the queue size",
+		  test_too_many_in_flight },
+		{ "D15 bad queue setups are refused", test_bad_queue_setup },
+		{ "D17 notification before DRIVER_OK is ignored",
+		  test_before_driver_ok },
 		{ "D14 notify for a missing queue is ignored",
 		  test_notify_missing_queue },
 		{ "queue ignored after an error until reset",

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <time.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
@@ -149,6 +150,30 @@ static void test_open_file_survives_remove(void)
 	harness_shutdown();
 }
 
+/** R6: a device whose reset never completes: bounded wait, then error. */
+static void test_reset_never_completes(void)
+{
+	struct vlab_device *dev = harness_boot_rng(6, false);
+	struct timespec t0, t1;
+	double secs;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
+	dev->faults.stuck_in_reset = true;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CU_ASSERT_EQUAL(guest_module_unload("vlab_rng"), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+		(double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CU_ASSERT_TRUE(guest_dmesg_contains("did not complete reset"));
+	/* The wait is bounded (about 100 ms), not forever */
+	CU_ASSERT(secs < 5.0);
+	/* The core noticed the device was not reset after remove() */
+	CU_ASSERT(guest_kernel_warnings() >= 1);
+	dev->faults.stuck_in_reset = false;
+	harness_shutdown();
+}
+
 /**
  * main() - run the lifecycle suite.
  * @return 0 when every test passed.
@@ -163,6 +188,8 @@ int main(void)
 		  test_remove_resets_and_frees },
 		{ "an open file survives remove and frees on close",
 		  test_open_file_survives_remove },
+		{ "R6 reset that never completes: bounded wait, error",
+		  test_reset_never_completes },
 		CU_TEST_INFO_NULL,
 	};
 

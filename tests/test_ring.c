@@ -418,25 +418,27 @@ static void test_indirect_table(void)
 }
 
 /**
- * one_request() - add one readable+writable request, kick, take it back.
+ * one_request() - add one readable+writable request, kick, let the device
+ * finish, then take the request back.
  * @param buf 16 bytes of guest memory.
  * @return true when it came back.
+ *
+ * The device decides about the interrupt before the buffer is taken:
+ * with EVENT_IDX a driver that already took the buffer has moved
+ * used_event past it, and the device rightly sends no interrupt at all.
  */
 static bool one_request(char *buf)
 {
 	struct scatterlist out, in, *sgs[2] = { &out, &in };
 	unsigned int len;
-	bool ok;
 
 	sg_init_one(&out, buf, 8);
 	sg_init_one(&in, buf + 8, 8);
 	if (virtqueue_add_sgs(tvq, sgs, 1, 1, buf, GFP_KERNEL))
 		return false;
 	virtqueue_kick(tvq);
-	ok = wait_buf(&len) == buf;
-	/* The buffer is back; let the device finish its interrupt decision */
 	vlab_device_wait_idle(ldev);
-	return ok;
+	return virtqueue_get_buf(tvq, &len) == buf;
 }
 
 /**
@@ -468,8 +470,8 @@ static void test_callback_suppression(void)
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_IRQ_SUPPRESSED), 5);
 
 	/* Enabled again: nothing pending, so enable_cb says true */
-	CU_ASSERT_TRUE(virtqueue_enable_cb(tvq));
 	harness_capture_start();
+	CU_ASSERT_TRUE(virtqueue_enable_cb(tvq));
 	CU_ASSERT_TRUE(one_request(buf));
 	harness_capture_stop();
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_IRQ), 1);
