@@ -46,7 +46,7 @@ TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 SCENARIO_OBJS := $(BUILD)/tests/scenarios/rng.o
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test \
-	qemu-shell qemu-deps tsan
+	qemu-shell qemu-deps tsan bench
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -59,6 +59,7 @@ help:
 	@echo "make module     build driver/*.c as kernel modules (KDIR=headers tree)"
 	@echo "make qemu-test  boot Debian's kernel in QEMU and run the drivers there"
 	@echo "make qemu-shell the same guest, interactive"
+	@echo "make bench      stream 100k buffers per ring configuration, print figures"
 	@echo "make mutants    remove each validation check in turn; its test must fail"
 	@echo "make docs       Doxygen walkthrough in build/docs (fails on any warning)"
 	@echo "make clean      remove build/"
@@ -85,6 +86,18 @@ $(GUEST_TEST_SRCS:%.c=$(BUILD)/%.o): $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.o: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -DKBUILD_MODNAME='"$*"' -c $< -o $@
+
+$(BUILD)/bench/bench_ring: $(BUILD)/bench/bench_ring.o $(MACHINE_OBJS)
+	$(CC) $^ $(LDFLAGS_ALL) -o $@
+
+# Figures, not verdicts: the release build, every ring configuration.
+bench:
+	$(MAKE) V=release build/release/bench/bench_ring
+	./build/release/bench/bench_ring
 
 $(BUILD)/vlab: $(BUILD)/sim/vlab.o $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@

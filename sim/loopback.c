@@ -17,7 +17,7 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	struct vlab_loopback *lb = dev->priv;
 	struct vlab_chain c;
-	unsigned int r = 0, w, used = 0;
+	unsigned int r = 0, w;
 	uint32_t roff = 0, woff, n, copied;
 
 	while (vlab_vq_pop(dev, vq, &c, dev->model->max_segs) == 1) {
@@ -55,10 +55,9 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 		if (vq->index < 4)
 			__atomic_fetch_add(&lb->per_queue[vq->index], 1,
 					   __ATOMIC_RELAXED);
-		used++;
-	}
-	if (used)
+		/* §2.7.7: the rule is applied after each used element */
 		vlab_vq_notify_driver(dev, vq);
+	}
 }
 
 /** Initial configuration: a = b = 7, c = 0x1122334455667788 (LE). */

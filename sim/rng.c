@@ -70,7 +70,7 @@ static void rng_process(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	struct vlab_rng_source *src = dev->priv;
 	struct vlab_chain chain;
-	unsigned int i, used = 0;
+	unsigned int i;
 	int r;
 
 	while ((r = vlab_vq_pop(dev, vq, &chain,
@@ -85,10 +85,9 @@ static void rng_process(struct vlab_device *dev, struct vlab_vq *vq)
 			vlab_rng_source_fill(src, chain.seg[i].host,
 					     chain.seg[i].len);
 		vlab_vq_push(dev, vq, chain.head, (uint32_t)chain.in_bytes);
-		used++;
-	}
-	if (used)
+		/* §2.7.7: the rule is applied after each used element */
 		vlab_vq_notify_driver(dev, vq);
+	}
 }
 
 const struct vlab_device_model vlab_rng_model = {

@@ -33,6 +33,9 @@ struct options {
 	uint64_t seed;		/**< its value */
 	bool trace;		/**< --trace */
 	bool dmesg;		/**< --dmesg: show the guest kernel log */
+	bool no_indirect;	/**< --no-indirect */
+	bool no_event_idx;	/**< --no-event-idx */
+	bool stats;		/**< --stats */
 };
 
 /**
@@ -42,6 +45,8 @@ struct options {
 static void usage(FILE *out)
 {
 	fputs("usage: vlab run rng [--bytes N] [--seed S] [--trace] [--dmesg]\n"
+	      "                      [--ring split] [--no-indirect] [--no-event-idx]\n"
+	      "                      [--stats]\n"
 	      "       vlab --help\n"
 	      "\n"
 	      "Boot a simulated machine with a virtio-mmio entropy device, load\n"
@@ -62,6 +67,16 @@ static void usage(FILE *out)
 	      "              side, device, queue, event, virtio 1.2 section,\n"
 	      "              what changed\n"
 	      "  --dmesg     also print the guest kernel's informational log\n"
+	      "  --ring split\n"
+	      "              the ring layout the device offers: split (virtio\n"
+	      "              1.2 §2.7), the only one in this build\n"
+	      "  --no-indirect\n"
+	      "              the device does not offer VIRTIO_RING_F_INDIRECT_DESC\n"
+	      "  --no-event-idx\n"
+	      "              the device does not offer VIRTIO_RING_F_EVENT_IDX:\n"
+	      "              notifications are suppressed with the flags instead\n"
+	      "  --stats     after the run, per queue: buffers, kicks sent and\n"
+	      "              suppressed, interrupts sent and suppressed\n"
 	      "  --help      this text\n"
 	      "\n"
 	      "Schedule: the free schedule (guest, IRQ and device threads run\n"
@@ -142,6 +157,19 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->trace = true;
 		} else if (!strcmp(argv[i], "--dmesg")) {
 			o->dmesg = true;
+		} else if (!strcmp(argv[i], "--no-indirect")) {
+			o->no_indirect = true;
+		} else if (!strcmp(argv[i], "--no-event-idx")) {
+			o->no_event_idx = true;
+		} else if (!strcmp(argv[i], "--stats")) {
+			o->stats = true;
+		} else if (!strcmp(argv[i], "--ring")) {
+			if (i + 1 == argc)
+				bad_usage("--ring needs a value: split");
+			i++;
+			if (strcmp(argv[i], "split"))
+				bad_usage("--ring takes split (this build has no packed ring yet), not '%s'",
+					  argv[i]);
 		} else if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
 			exit(0);
@@ -196,6 +224,53 @@ static void step(const struct options *o, const char *what)
 	}
 }
 
+/** Queues --stats keeps counts for. */
+#define STATS_QUEUES 8
+
+/** Event counts per queue, gathered by stats_sink(). */
+struct stats {
+	unsigned long n[STATS_QUEUES][VLAB_EV_COUNT];	/**< by queue, kind */
+	bool trace;		/**< also print each event (--trace) */
+};
+
+/**
+ * stats_sink() - count every event by queue and kind; print it too when
+ * tracing.
+ * @param ev the event.
+ * @param seq its number.
+ * @param thread its thread.
+ * @param opaque the struct stats.
+ */
+static void stats_sink(const struct vlab_event *ev, uint64_t seq,
+		       const char *thread, void *opaque)
+{
+	struct stats *st = opaque;
+
+	if (ev->queue >= 0 && ev->queue < STATS_QUEUES)
+		st->n[ev->queue][ev->kind]++;
+	if (st->trace)
+		vlab_trace_text_sink(ev, seq, thread, stdout);
+}
+
+/**
+ * print_stats() - per-queue counters of a run (--stats).
+ * @param st the counts.
+ * @param nq queues of the device.
+ */
+static void print_stats(const struct stats *st, unsigned int nq)
+{
+	const unsigned long *n;
+	unsigned int q;
+
+	printf("# stats: queue  buffers  kicks-sent  kicks-suppressed  irqs-sent  irqs-suppressed\n");
+	for (q = 0; q < nq && q < STATS_QUEUES; q++) {
+		n = st->n[q];
+		printf("# stats: %5u  %7lu  %10lu  %16lu  %9lu  %15lu\n", q,
+		       n[VLAB_EV_POP], n[VLAB_EV_KICK], n[VLAB_EV_KICK_SUPPRESSED],
+		       n[VLAB_EV_IRQ], n[VLAB_EV_IRQ_SUPPRESSED]);
+	}
+}
+
 /**
  * run_rng() - the rng scenario.
  * @param o the options.
@@ -204,6 +279,7 @@ static void step(const struct options *o, const char *what)
 static int run_rng(const struct options *o)
 {
 	struct vlab_machine_opts mopts = { .loglevel = o->dmesg ? 6 : 4 };
+	static struct stats st;
 	struct vlab_rng_source src;
 	struct vlab_machine m;
 	struct vlab_device *dev;
@@ -229,10 +305,18 @@ static int run_rng(const struct options *o)
 		fprintf(stderr, "vlab: cannot create the rng device\n");
 		goto out;
 	}
+	if (o->no_indirect)
+		dev->ring_features &= ~(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+	if (o->no_event_idx)
+		dev->ring_features &= ~(1ULL << VIRTIO_RING_F_EVENT_IDX);
 	if (o->trace) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		vlab_trace_text_header(stdout);
 		vlab_trace_set_sink(vlab_trace_text_sink, stdout);
+	}
+	if (o->stats) {
+		st.trace = o->trace;
+		vlab_trace_set_sink(stats_sink, &st);
 	}
 
 	step(o, "boot: virtio-mmio finds rng0 at 0x0a000000, irq 16; the guest names it virtio0");
@@ -269,6 +353,8 @@ out:
 			printf("# %lu bytes read through driver/vlab_rng.c:\n",
 			       o->bytes);
 		print_hex(buf, o->bytes);
+		if (o->stats)
+			print_stats(&st, vlab_rng_model.num_queues);
 	}
 	free(buf);
 	return status;

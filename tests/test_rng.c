@@ -181,5 +181,5 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 
-	return harness_run_suite("rng end to end", tests);
+	return harness_run_matrix("rng end to end", tests);
 }
