@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "sim/trace.h"
+#include "virtio/vring_packed.h"
 #include "virtio/vring_split.h"
 
 /** The driver's own record of one chain it offered, by head index. */
@@ -40,9 +41,20 @@ struct vring_desc_extra {
 	u16 next;		/**< chain link, or free-list link */
 };
 
-/** A split virtqueue: the public part plus the driver's private state. */
+/** The driver's own record of one buffer of a packed ring, by buffer id. */
+struct vring_desc_state_packed {
+	void *data;		/**< token; NULL when the id is free */
+	void *ctx;		/**< ctx given with it */
+	struct vring_packed_desc *indir_desc; /**< its indirect table, or NULL */
+	u32 in_len;		/**< device-writable bytes posted */
+	u16 num;		/**< ring descriptors it takes */
+	u16 next;		/**< free-id list link */
+};
+
+/** A virtqueue, split or packed: the public part plus private state. */
 struct vring_virtqueue {
 	struct virtqueue vq;	/**< what drivers see */
+	bool packed_ring;	/**< VIRTIO_F_RING_PACKED negotiated */
 	bool weak_barriers;	/**< CPU barriers suffice */
 	bool broken;		/**< stopped after an error */
 	bool use_ctx;		/**< chains carry a ctx */
@@ -63,6 +75,20 @@ struct vring_virtqueue {
 		dma_addr_t queue_dma_addr;	/**< guest-physical base */
 		size_t queue_size_in_bytes;	/**< allocation size */
 	} split;
+	/** the packed ring (§2.8) */
+	struct {
+		unsigned int num;		/**< queue size */
+		struct vring_packed_desc *desc;	/**< the descriptor ring */
+		struct vring_packed_desc_event *driver; /**< our wishes */
+		struct vring_packed_desc_event *device; /**< the device's */
+		bool avail_wrap_counter;	/**< lap of next_avail_idx */
+		u16 next_avail_idx;		/**< next descriptor to fill */
+		u16 event_flags_shadow;		/**< last driver->flags written */
+		u16 free_id;			/**< first free buffer id */
+		struct vring_desc_state_packed *state;	/**< by buffer id */
+		dma_addr_t ring_dma_addr;	/**< guest-physical base */
+		size_t ring_size_in_bytes;	/**< allocation size */
+	} packed;
 };
 
 /** The vring_virtqueue of a public virtqueue. */
@@ -304,6 +330,35 @@ static int virtqueue_add_split(struct virtqueue *_vq,
 	return 0;
 }
 
+static int virtqueue_add_packed(struct virtqueue *_vq,
+				struct scatterlist *sgs[],
+				unsigned int total_sg, unsigned int out_sgs,
+				unsigned int in_sgs, void *data, void *ctx,
+				gfp_t gfp);
+
+/**
+ * virtqueue_add() - offer one request on either ring layout.
+ * @param _vq the queue.
+ * @param sgs scatterlists: readable ones, then writable.
+ * @param total_sg entries over all lists.
+ * @param out_sgs readable scatterlists.
+ * @param in_sgs writable scatterlists.
+ * @param data the token.
+ * @param ctx the ctx, or NULL.
+ * @param gfp allocation context.
+ * @return 0, -ENOSPC, -EIO or -EFAULT.
+ */
+static int virtqueue_add(struct virtqueue *_vq, struct scatterlist *sgs[],
+			 unsigned int total_sg, unsigned int out_sgs,
+			 unsigned int in_sgs, void *data, void *ctx, gfp_t gfp)
+{
+	if (to_vvq(_vq)->packed_ring)
+		return virtqueue_add_packed(_vq, sgs, total_sg, out_sgs, in_sgs,
+					    data, ctx, gfp);
+	return virtqueue_add_split(_vq, sgs, total_sg, out_sgs, in_sgs, data,
+				   ctx, gfp);
+}
+
 /**
  * count_sgs() - entries of @p n scatterlists.
  * @param sgs the lists.
@@ -325,8 +380,8 @@ int virtqueue_add_sgs(struct virtqueue *_vq, struct scatterlist *sgs[],
 		      unsigned int out_sgs, unsigned int in_sgs, void *data,
 		      gfp_t gfp)
 {
-	return virtqueue_add_split(_vq, sgs, count_sgs(sgs, out_sgs + in_sgs),
-				   out_sgs, in_sgs, data, NULL, gfp);
+	return virtqueue_add(_vq, sgs, count_sgs(sgs, out_sgs + in_sgs),
+			     out_sgs, in_sgs, data, NULL, gfp);
 }
 
 /**
@@ -369,8 +424,8 @@ static int virtqueue_add_one_list(struct virtqueue *vq, struct scatterlist sg[],
 
 	if (!num || !terminate_sg(sg, num))
 		return -EINVAL;
-	return virtqueue_add_split(vq, sgs, num, writable ? 0 : 1,
-				   writable ? 1 : 0, data, ctx, gfp);
+	return virtqueue_add(vq, sgs, num, writable ? 0 : 1, writable ? 1 : 0,
+			     data, ctx, gfp);
 }
 
 int virtqueue_add_outbuf(struct virtqueue *vq, struct scatterlist sg[],
@@ -392,7 +447,12 @@ int virtqueue_add_inbuf_ctx(struct virtqueue *vq, struct scatterlist sg[],
 	return virtqueue_add_one_list(vq, sg, num, true, data, ctx, gfp);
 }
 
-bool virtqueue_kick_prepare(struct virtqueue *_vq)
+/**
+ * kick_prepare_split() - virtqueue_kick_prepare() for a split ring.
+ * @param _vq the queue.
+ * @return true when the device must be notified.
+ */
+static bool kick_prepare_split(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 	u16 new, old;
@@ -433,7 +493,8 @@ bool virtqueue_notify(struct virtqueue *_vq)
 		return false;
 	VLAB_TRACE(.kind = VLAB_EV_KICK, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index,
-		   .after = vq->split.avail_idx_shadow);
+		   .after = vq->packed_ring ? vq->packed.next_avail_idx :
+			    vq->split.avail_idx_shadow);
 	/* §2.7.13.4: the transport writes the queue index to the device */
 	if (!vq->notify(_vq)) {
 		bad_ring(vq, "transport failed to notify the device");
@@ -526,8 +587,15 @@ static bool used_hint_split(struct vring_virtqueue *vq)
 	return used_idx != READ_ONCE(vq->last_used_idx);
 }
 
-void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
-			    void **ctx)
+/**
+ * get_buf_ctx_split() - virtqueue_get_buf_ctx() for a split ring.
+ * @param _vq the queue.
+ * @param len receives the length written.
+ * @param ctx receives the ctx, or NULL.
+ * @return the token, or NULL.
+ */
+static void *get_buf_ctx_split(struct virtqueue *_vq, unsigned int *len,
+			       void **ctx)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 	struct virtio_device *vdev = _vq->vdev;
@@ -583,12 +651,11 @@ void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
 	return ret;
 }
 
-void *virtqueue_get_buf(struct virtqueue *vq, unsigned int *len)
-{
-	return virtqueue_get_buf_ctx(vq, len, NULL);
-}
-
-void virtqueue_disable_cb(struct virtqueue *_vq)
+/**
+ * disable_cb_split() - virtqueue_disable_cb() for a split ring.
+ * @param _vq the queue.
+ */
+static void disable_cb_split(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
@@ -610,7 +677,12 @@ void virtqueue_disable_cb(struct virtqueue *_vq)
 					   vq->split.avail_flags_shadow));
 }
 
-unsigned int virtqueue_enable_cb_prepare(struct virtqueue *_vq)
+/**
+ * enable_cb_prepare_split() - virtqueue_enable_cb_prepare(), split ring.
+ * @param _vq the queue.
+ * @return last_used_idx, for virtqueue_poll().
+ */
+static unsigned int enable_cb_prepare_split(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
@@ -627,22 +699,512 @@ unsigned int virtqueue_enable_cb_prepare(struct virtqueue *_vq)
 	return vq->last_used_idx;
 }
 
-bool virtqueue_poll(struct virtqueue *_vq, unsigned int last_used_idx)
+/**
+ * poll_split() - virtqueue_poll() for a split ring.
+ * @param _vq the queue.
+ * @param last_used_idx what enable_cb_prepare returned.
+ * @return true when used idx moved.
+ */
+static bool poll_split(struct virtqueue *_vq, unsigned int last_used_idx)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 	u16 used_idx;
 
-	if (unlikely(READ_ONCE(vq->broken)))
-		return false;
-	/*
-	 * Our flag or used_event store above must be visible before we look
-	 * at used->idx again; the device does the mirror image. This is the
-	 * barrier whose absence loses interrupts.
-	 */
-	virtio_mb(vq->weak_barriers);
 	used_idx = virtio16_to_cpu(_vq->vdev,
 				   smp_load_acquire(&vq->split.vring.used->idx));
 	return (u16)last_used_idx != used_idx;
+}
+
+
+/* ------------------------------------------------------------------ */
+/* The packed ring (virtio 1.2 §2.8), driver side                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * packed_used_pos() - position and wrap counter of the next used
+ * descriptor, from last_used_idx (index | used wrap counter << 15, one
+ * word so the interrupt handler reads both at once).
+ * @param vq the queue.
+ * @param wrap receives the used wrap counter.
+ * @return the ring position.
+ */
+static u16 packed_used_pos(const struct vring_virtqueue *vq, bool *wrap)
+{
+	u16 v = READ_ONCE(vq->last_used_idx);
+
+	*wrap = v >> VRING_PACKED_WRAP_BIT;
+	return v & ~(1u << VRING_PACKED_WRAP_BIT);
+}
+
+/**
+ * virtqueue_add_packed() - write one buffer's descriptors and make it
+ * available (§2.8.6, §2.8.21): every descriptor but the first is written,
+ * then the first one's flags, with release, publish the whole buffer.
+ * @param _vq the queue.
+ * @param sgs scatterlists: readable ones, then writable.
+ * @param total_sg entries over all lists.
+ * @param out_sgs readable scatterlists.
+ * @param in_sgs writable scatterlists.
+ * @param data the token.
+ * @param ctx the ctx, or NULL.
+ * @param gfp allocation context for an indirect table.
+ * @return 0, -ENOSPC, -EIO or -EFAULT.
+ */
+static int virtqueue_add_packed(struct virtqueue *_vq,
+				struct scatterlist *sgs[],
+				unsigned int total_sg, unsigned int out_sgs,
+				unsigned int in_sgs, void *data, void *ctx,
+				gfp_t gfp)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	struct vring_packed_desc *ring = vq->packed.desc, *table = NULL;
+	unsigned int n, k = 0, descs_used, num = vq->packed.num;
+	unsigned int free_before = vq->vq.num_free;
+	bool wrap = vq->packed.avail_wrap_counter, first = true;
+	u16 head = vq->packed.next_avail_idx, i = head, id, flags;
+	u16 head_flags = 0, old_idx = head;
+	struct scatterlist *sg;
+	u32 in_len = 0;
+
+	BUG_ON(!data);
+	BUG_ON(total_sg == 0);
+	BUG_ON(ctx && !vq->use_ctx);
+	if (unlikely(READ_ONCE(vq->broken)))
+		return -EIO;
+	for (n = 0; n < out_sgs + in_sgs; n++)
+		for (sg = sgs[n]; sg; sg = sg_next(sg))
+			if (!map_ok(vq, sg))
+				return -EFAULT;
+
+	if (vq->indirect && total_sg > 1 && vq->vq.num_free)
+		table = kmalloc_array(total_sg, sizeof(*table),
+				      gfp | __GFP_NOWARN);
+	descs_used = table ? 1 : total_sg;
+	if (vq->vq.num_free < descs_used) {
+		kfree(table);
+		return -ENOSPC;
+	}
+	id = vq->packed.free_id;
+
+	for (n = 0; n < out_sgs + in_sgs; n++) {
+		for (sg = sgs[n]; sg; sg = sg_next(sg), k++) {
+			flags = n >= out_sgs ? VRING_DESC_F_WRITE : 0;
+			if (n >= out_sgs)
+				in_len += sg->length;
+			if (table) {
+				/* §2.8.13: table entries are in order, no NEXT */
+				table[k].addr = cpu_to_le64(sg_phys(sg));
+				table[k].len = cpu_to_le32(sg->length);
+				table[k].id = 0;
+				table[k].flags = cpu_to_le16(flags);
+				continue;
+			}
+			if (k + 1 < total_sg)
+				flags |= VRING_DESC_F_NEXT;
+			flags |= vring_packed_avail_flags(wrap);
+			ring[i].addr = cpu_to_le64(sg_phys(sg));
+			ring[i].len = cpu_to_le32(sg->length);
+			ring[i].id = cpu_to_le16(id);
+			if (first)
+				head_flags = flags;	/* written last */
+			else
+				ring[i].flags = cpu_to_le16(flags);
+			first = false;
+			vring_packed_advance(&i, &wrap, 1, num);
+		}
+	}
+	if (table) {
+		ring[i].addr = cpu_to_le64(virt_to_phys(table));
+		ring[i].len = cpu_to_le32(total_sg * sizeof(*table));
+		ring[i].id = cpu_to_le16(id);
+		head_flags = VRING_DESC_F_INDIRECT |
+			vring_packed_avail_flags(wrap);
+		vring_packed_advance(&i, &wrap, 1, num);
+	}
+
+	vq->vq.num_free -= descs_used;
+	vq->packed.free_id = vq->packed.state[id].next;
+	vq->packed.state[id].data = data;
+	vq->packed.state[id].ctx = ctx;
+	vq->packed.state[id].indir_desc = table;
+	vq->packed.state[id].in_len = in_len;
+	vq->packed.state[id].num = (u16)descs_used;
+	vq->packed.next_avail_idx = i;
+	vq->packed.avail_wrap_counter = wrap;
+
+	if (unlikely(__atomic_load_n(&vlab_trace_on, __ATOMIC_RELAXED))) {
+		for (n = 0; table && n < total_sg; n++)
+			VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
+				   .queue = (int)_vq->index, .text = "indirect",
+				   .before = free_before, .after = free_before - 1,
+				   .v = { n, le64_to_cpu(table[n].addr),
+					  le32_to_cpu(table[n].len),
+					  le16_to_cpu(table[n].flags) });
+		for (n = 0, k = head; n < descs_used; n++, k = (k + 1) % num)
+			VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
+				   .queue = (int)_vq->index, .text = "packed",
+				   .before = free_before,
+				   .after = free_before - descs_used,
+				   .v = { k, le64_to_cpu(ring[k].addr),
+					  le32_to_cpu(ring[k].len),
+					  (n ? le16_to_cpu(ring[k].flags) :
+					   head_flags) | ((u64)id << 16) });
+	}
+	/*
+	 * §2.8.21: publish. The release store of the first descriptor's
+	 * flags orders every other write of this buffer before it: a device
+	 * that sees AVAIL in the head (acquire) sees the whole buffer.
+	 */
+	smp_store_release(&ring[head].flags, cpu_to_le16(head_flags));
+	VLAB_TRACE(.kind = VLAB_EV_AVAIL_PUBLISH, .dev = vq_dev_name(vq),
+		   .queue = (int)_vq->index, .before = old_idx,
+		   .after = vq->packed.next_avail_idx, .text = "packed",
+		   .v = { head, id, wrap });
+	vq->num_added += descs_used;
+	if (unlikely(vq->num_added >= num / 2 + 1))
+		virtqueue_kick(_vq);
+	return 0;
+}
+
+/**
+ * kick_prepare_packed() - does the device want this notification (§2.8.10)?
+ * @param _vq the queue.
+ * @return true when it must be sent.
+ */
+static bool kick_prepare_packed(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	u16 new, old, flags, off_wrap;
+	bool needs_kick;
+
+	/* Our descriptors must be visible before we read the device's wish */
+	virtio_mb(vq->weak_barriers);
+	new = vq->packed.next_avail_idx;
+	old = (u16)(new - vq->num_added);
+	vq->num_added = 0;
+	flags = le16_to_cpu(READ_ONCE(vq->packed.device->flags));
+	if (flags != VRING_PACKED_EVENT_FLAG_DESC) {
+		needs_kick = flags != VRING_PACKED_EVENT_FLAG_DISABLE;
+	} else {
+		off_wrap = le16_to_cpu(READ_ONCE(vq->packed.device->off_wrap));
+		needs_kick = vring_packed_event_needed(off_wrap,
+				vq->packed.avail_wrap_counter, new, old,
+				vq->packed.num);
+	}
+	if (!needs_kick)
+		VLAB_TRACE(.kind = VLAB_EV_KICK_SUPPRESSED,
+			   .dev = vq_dev_name(vq), .queue = (int)_vq->index,
+			   .before = old, .after = new);
+	return needs_kick;
+}
+
+/**
+ * get_buf_ctx_packed() - take back the next used buffer (§2.8.7).
+ * @param _vq the queue.
+ * @param len receives the length written.
+ * @param ctx receives the ctx, or NULL.
+ * @return the token, or NULL.
+ */
+static void *get_buf_ctx_packed(struct virtqueue *_vq, unsigned int *len,
+				void **ctx)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	struct vring_desc_state_packed *st;
+	u16 pos, flags, id, old;
+	bool wrap;
+	u32 used_len;
+	void *ret;
+
+	if (unlikely(READ_ONCE(vq->broken)))
+		return NULL;
+	pos = packed_used_pos(vq, &wrap);
+	/* Acquire pairs with the device's release store of the flags */
+	flags = le16_to_cpu(smp_load_acquire(&vq->packed.desc[pos].flags));
+	if (!vring_packed_is_used(flags, wrap))
+		return NULL;
+	id = le16_to_cpu(vq->packed.desc[pos].id);
+	used_len = le32_to_cpu(vq->packed.desc[pos].len);
+	if (unlikely(id >= vq->packed.num)) {
+		bad_ring(vq, "used id is out of range");	/* R1 */
+		return NULL;
+	}
+	st = &vq->packed.state[id];
+	if (unlikely(!st->data)) {
+		bad_ring(vq, "used id is not an outstanding buffer"); /* R2 */
+		return NULL;
+	}
+	if (unlikely(used_len > st->in_len)) {
+		/* RELIABILITY R4 */
+		dev_warn(&_vq->vdev->dev,
+			 "%s: device wrote %u bytes into %u writable bytes\n",
+			 _vq->name, used_len, st->in_len);
+		used_len = st->in_len;
+	}
+	*len = used_len;
+	ret = st->data;
+	if (ctx)
+		*ctx = st->ctx;
+	kfree(st->indir_desc);
+	st->indir_desc = NULL;
+	st->data = NULL;
+	vq->vq.num_free += st->num;
+	old = pos;
+	/* The device skips as many descriptors as the buffer took */
+	vring_packed_advance(&pos, &wrap, st->num, vq->packed.num);
+	st->next = vq->packed.free_id;
+	vq->packed.free_id = id;
+	WRITE_ONCE(vq->last_used_idx,
+		   (u16)(pos | (u16)wrap << VRING_PACKED_WRAP_BIT));
+	VLAB_TRACE(.kind = VLAB_EV_GET_BUF, .dev = vq_dev_name(vq),
+		   .queue = (int)_vq->index, .before = old, .after = pos,
+		   .v = { id, used_len, old });
+	/* With EVENT_IDX, ask to hear about the next used descriptor */
+	if (vq->packed.event_flags_shadow == VRING_PACKED_EVENT_FLAG_DESC) {
+		smp_store_release(&vq->packed.driver->off_wrap,
+				  cpu_to_le16(vq->last_used_idx));
+		virtio_mb(vq->weak_barriers);
+	}
+	return ret;
+}
+
+/**
+ * disable_cb_packed() - ask the device for no interrupts (§2.8.10).
+ * @param _vq the queue.
+ */
+static void disable_cb_packed(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	if (vq->packed.event_flags_shadow == VRING_PACKED_EVENT_FLAG_DISABLE)
+		return;
+	vq->packed.event_flags_shadow = VRING_PACKED_EVENT_FLAG_DISABLE;
+	WRITE_ONCE(vq->packed.driver->flags,
+		   cpu_to_le16(VRING_PACKED_EVENT_FLAG_DISABLE));
+}
+
+/**
+ * enable_cb_prepare_packed() - ask for interrupts again: at the next used
+ * descriptor (EVENT_IDX) or at every one (flags).
+ * @param _vq the queue.
+ * @return last_used_idx (with its wrap bit), for poll_packed().
+ */
+static unsigned int enable_cb_prepare_packed(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	if (vq->event) {
+		WRITE_ONCE(vq->packed.driver->off_wrap,
+			   cpu_to_le16(vq->last_used_idx));
+		/* The offset before the flags that make the device read it */
+		virtio_wmb(vq->weak_barriers);
+	}
+	if (vq->packed.event_flags_shadow == VRING_PACKED_EVENT_FLAG_DISABLE) {
+		vq->packed.event_flags_shadow = vq->event ?
+			VRING_PACKED_EVENT_FLAG_DESC :
+			VRING_PACKED_EVENT_FLAG_ENABLE;
+		WRITE_ONCE(vq->packed.driver->flags,
+			   cpu_to_le16(vq->packed.event_flags_shadow));
+	}
+	return vq->last_used_idx;
+}
+
+/**
+ * poll_packed() - is the descriptor at @p off_wrap used?
+ * @param _vq the queue.
+ * @param off_wrap position and wrap counter from enable_cb_prepare.
+ * @return true when something is there to take.
+ */
+static bool poll_packed(struct virtqueue *_vq, unsigned int off_wrap)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	bool wrap = (off_wrap >> VRING_PACKED_WRAP_BIT) & 1;
+	u16 pos = off_wrap & ~(1u << VRING_PACKED_WRAP_BIT);
+	u16 flags = le16_to_cpu(smp_load_acquire(&vq->packed.desc[pos].flags));
+
+	return vring_packed_is_used(flags, wrap);
+}
+
+/**
+ * enable_cb_delayed_packed() - interrupts, once about 3/4 of what is
+ * outstanding is used (EVENT_IDX), else as enable_cb.
+ * @param _vq the queue.
+ * @return false when buffers are already pending.
+ */
+static bool enable_cb_delayed_packed(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	u16 pos, bufs;
+	bool wrap;
+
+	if (!vq->event)
+		return virtqueue_enable_cb(_vq);
+	pos = packed_used_pos(vq, &wrap);
+	bufs = (u16)((vq->packed.num - vq->vq.num_free) * 3 / 4);
+	vring_packed_advance(&pos, &wrap, bufs, vq->packed.num);
+	WRITE_ONCE(vq->packed.driver->off_wrap,
+		   cpu_to_le16((u16)(pos | (u16)wrap << VRING_PACKED_WRAP_BIT)));
+	virtio_wmb(vq->weak_barriers);
+	if (vq->packed.event_flags_shadow == VRING_PACKED_EVENT_FLAG_DISABLE) {
+		vq->packed.event_flags_shadow = VRING_PACKED_EVENT_FLAG_DESC;
+		WRITE_ONCE(vq->packed.driver->flags,
+			   cpu_to_le16(VRING_PACKED_EVENT_FLAG_DESC));
+	}
+	return !virtqueue_poll(_vq, vq->last_used_idx);
+}
+
+/**
+ * detach_unused_buf_packed() - take back a buffer the device never used
+ * (after reset).
+ * @param _vq the queue.
+ * @return a token, or NULL.
+ */
+static void *detach_unused_buf_packed(struct virtqueue *_vq)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+	struct vring_desc_state_packed *st;
+	unsigned int id;
+	void *buf;
+
+	for (id = 0; id < vq->packed.num; id++) {
+		st = &vq->packed.state[id];
+		if (!st->data)
+			continue;
+		buf = st->data;
+		kfree(st->indir_desc);
+		st->indir_desc = NULL;
+		st->data = NULL;
+		vq->vq.num_free += st->num;
+		st->next = vq->packed.free_id;
+		vq->packed.free_id = (u16)id;
+		VLAB_TRACE(.kind = VLAB_EV_DETACH, .dev = vq_dev_name(vq),
+			   .queue = (int)_vq->index, .v = { id });
+		return buf;
+	}
+	return NULL;
+}
+
+/**
+ * used_hint_packed() - is the next descriptor used, as seen from the
+ * interrupt handler (a hint only, like used_hint_split())?
+ * @param vq the queue.
+ * @return true when it looks used.
+ */
+static bool used_hint_packed(struct vring_virtqueue *vq)
+{
+	bool wrap;
+	u16 pos = packed_used_pos(vq, &wrap);
+	u16 flags = le16_to_cpu(smp_load_acquire(&vq->packed.desc[pos].flags));
+
+	return vring_packed_is_used(flags, wrap);
+}
+
+/**
+ * create_packed() - allocate and initialise a packed ring: descriptors,
+ * then the driver and device event structures, in one block (§2.8.10).
+ * @param vq the queue, its public part filled in.
+ * @param num the queue size.
+ * @return 0 or -ENOMEM.
+ */
+static int create_packed(struct vring_virtqueue *vq, unsigned int num)
+{
+	size_t size = num * sizeof(struct vring_packed_desc) +
+		2 * sizeof(struct vring_packed_desc_event);
+	struct virtio_device *vdev = vq->vq.vdev;
+	dma_addr_t dma;
+	unsigned int i;
+	u8 *ring;
+
+	ring = dma_alloc_coherent(&vdev->dev, size, &dma, GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+	vq->packed.state = kcalloc(num, sizeof(*vq->packed.state), GFP_KERNEL);
+	if (!vq->packed.state) {
+		dma_free_coherent(&vdev->dev, size, ring, dma);
+		return -ENOMEM;
+	}
+	vq->packed.num = num;
+	vq->packed.desc = (struct vring_packed_desc *)ring;
+	vq->packed.driver = (struct vring_packed_desc_event *)
+		(ring + num * sizeof(struct vring_packed_desc));
+	vq->packed.device = vq->packed.driver + 1;
+	vq->packed.ring_dma_addr = dma;
+	vq->packed.ring_size_in_bytes = size;
+	/* §2.8.1: both wrap counters start at 1 */
+	vq->packed.avail_wrap_counter = true;
+	vq->last_used_idx = 1u << VRING_PACKED_WRAP_BIT;
+	vq->packed.event_flags_shadow = vq->vq.callback ?
+		VRING_PACKED_EVENT_FLAG_ENABLE : VRING_PACKED_EVENT_FLAG_DISABLE;
+	vq->packed.driver->flags = cpu_to_le16(vq->packed.event_flags_shadow);
+	for (i = 0; i + 1 < num; i++)
+		vq->packed.state[i].next = (u16)(i + 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The API: one entry point per operation, for either layout           */
+/* ------------------------------------------------------------------ */
+
+static bool enable_cb_delayed_split(struct virtqueue *_vq);
+static void *detach_unused_buf_split(struct virtqueue *_vq);
+
+bool virtqueue_kick_prepare(struct virtqueue *_vq)
+{
+	return to_vvq(_vq)->packed_ring ? kick_prepare_packed(_vq) :
+		kick_prepare_split(_vq);
+}
+
+void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len,
+			    void **ctx)
+{
+	return to_vvq(_vq)->packed_ring ? get_buf_ctx_packed(_vq, len, ctx) :
+		get_buf_ctx_split(_vq, len, ctx);
+}
+
+void *virtqueue_get_buf(struct virtqueue *vq, unsigned int *len)
+{
+	return virtqueue_get_buf_ctx(vq, len, NULL);
+}
+
+void virtqueue_disable_cb(struct virtqueue *_vq)
+{
+	if (to_vvq(_vq)->packed_ring)
+		disable_cb_packed(_vq);
+	else
+		disable_cb_split(_vq);
+}
+
+unsigned int virtqueue_enable_cb_prepare(struct virtqueue *_vq)
+{
+	return to_vvq(_vq)->packed_ring ? enable_cb_prepare_packed(_vq) :
+		enable_cb_prepare_split(_vq);
+}
+
+bool virtqueue_poll(struct virtqueue *_vq, unsigned int last_used_idx)
+{
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	if (unlikely(READ_ONCE(vq->broken)))
+		return false;
+	/*
+	 * Our flag or event store above must be visible before we look at
+	 * the ring again; the device does the mirror image. This is the
+	 * barrier whose absence loses interrupts.
+	 */
+	virtio_mb(vq->weak_barriers);
+	return vq->packed_ring ? poll_packed(_vq, last_used_idx) :
+		poll_split(_vq, last_used_idx);
+}
+
+bool virtqueue_enable_cb_delayed(struct virtqueue *_vq)
+{
+	return to_vvq(_vq)->packed_ring ? enable_cb_delayed_packed(_vq) :
+		enable_cb_delayed_split(_vq);
+}
+
+void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
+{
+	return to_vvq(_vq)->packed_ring ? detach_unused_buf_packed(_vq) :
+		detach_unused_buf_split(_vq);
 }
 
 bool virtqueue_enable_cb(struct virtqueue *_vq)
@@ -652,7 +1214,12 @@ bool virtqueue_enable_cb(struct virtqueue *_vq)
 	return !virtqueue_poll(_vq, last_used_idx);
 }
 
-bool virtqueue_enable_cb_delayed(struct virtqueue *_vq)
+/**
+ * enable_cb_delayed_split() - virtqueue_enable_cb_delayed(), split ring.
+ * @param _vq the queue.
+ * @return false when buffers are already pending.
+ */
+static bool enable_cb_delayed_split(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 	u16 bufs;
@@ -669,7 +1236,12 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *_vq)
 	return !virtqueue_poll(_vq, vq->last_used_idx);
 }
 
-void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
+/**
+ * detach_unused_buf_split() - virtqueue_detach_unused_buf(), split ring.
+ * @param _vq the queue.
+ * @return a token, or NULL.
+ */
+static void *detach_unused_buf_split(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 	unsigned int i;
@@ -694,7 +1266,9 @@ void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 
 unsigned int virtqueue_get_vring_size(struct virtqueue *_vq)
 {
-	return to_vvq(_vq)->split.vring.num;
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	return vq->packed_ring ? vq->packed.num : vq->split.vring.num;
 }
 
 bool virtqueue_is_broken(struct virtqueue *_vq)
@@ -714,13 +1288,19 @@ void virtio_break_device(struct virtio_device *dev)
 
 dma_addr_t virtqueue_get_desc_addr(struct virtqueue *_vq)
 {
-	return to_vvq(_vq)->split.queue_dma_addr;
+	struct vring_virtqueue *vq = to_vvq(_vq);
+
+	return vq->packed_ring ? vq->packed.ring_dma_addr :
+		vq->split.queue_dma_addr;
 }
 
 dma_addr_t virtqueue_get_avail_addr(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
+	if (vq->packed_ring)	/* the driver event suppression structure */
+		return vq->packed.ring_dma_addr +
+			((u8 *)vq->packed.driver - (u8 *)vq->packed.desc);
 	return vq->split.queue_dma_addr +
 		((char *)vq->split.vring.avail - (char *)vq->split.vring.desc);
 }
@@ -729,6 +1309,9 @@ dma_addr_t virtqueue_get_used_addr(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
+	if (vq->packed_ring)	/* the device event suppression structure */
+		return vq->packed.ring_dma_addr +
+			((u8 *)vq->packed.device - (u8 *)vq->packed.desc);
 	return vq->split.queue_dma_addr +
 		((char *)vq->split.vring.used - (char *)vq->split.vring.desc);
 }
@@ -738,7 +1321,7 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 	struct vring_virtqueue *vq = to_vvq((struct virtqueue *)_vq);
 
 	(void)irq;
-	if (!used_hint_split(vq))
+	if (!(vq->packed_ring ? used_hint_packed(vq) : used_hint_split(vq)))
 		return IRQ_NONE;
 	if (unlikely(READ_ONCE(vq->broken)))
 		return IRQ_HANDLED;
@@ -747,6 +1330,55 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 	if (vq->vq.callback)
 		vq->vq.callback(&vq->vq);
 	return IRQ_HANDLED;
+}
+
+/**
+ * create_packed_virtqueue() - vring_create_virtqueue() for a packed ring.
+ * @param index queue index.
+ * @param num queue size (any value up to 32768).
+ * @param vdev the device.
+ * @param weak_barriers CPU barriers suffice.
+ * @param ctx buffers carry a ctx.
+ * @param notify the transport's kick.
+ * @param callback the driver's callback, or NULL.
+ * @param name the queue's name.
+ * @return the queue, or NULL.
+ */
+static struct virtqueue *create_packed_virtqueue(unsigned int index,
+		unsigned int num, struct virtio_device *vdev,
+		bool weak_barriers, bool ctx,
+		bool (*notify)(struct virtqueue *vq),
+		void (*callback)(struct virtqueue *vq), const char *name)
+{
+	struct vring_virtqueue *vq;
+
+	if (!vring_packed_num_valid(num)) {
+		dev_warn(&vdev->dev, "bad virtqueue size %u\n", num);
+		return NULL;
+	}
+	vq = kzalloc(sizeof(*vq), GFP_KERNEL);
+	if (!vq)
+		return NULL;
+	vq->packed_ring = true;
+	vq->vq.callback = callback;
+	vq->vq.vdev = vdev;
+	vq->vq.name = name;
+	vq->vq.index = index;
+	vq->vq.num_free = num;
+	vq->vq.num_max = num;
+	vq->notify = notify;
+	vq->weak_barriers = weak_barriers;
+	vq->use_ctx = ctx;
+	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
+	if (create_packed(vq, num)) {
+		kfree(vq);
+		return NULL;
+	}
+	spin_lock(&vdev->vqs_list_lock);
+	list_add_tail(&vq->vq.list, &vdev->vqs);
+	spin_unlock(&vdev->vqs_list_lock);
+	return &vq->vq;
 }
 
 struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
@@ -764,6 +1396,9 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 	unsigned int i;
 	size_t size = 0;
 
+	if (virtio_has_feature(vdev, VIRTIO_F_RING_PACKED))
+		return create_packed_virtqueue(index, num, vdev, weak_barriers,
+					       ctx, notify, callback, name);
 	if (!vring_split_num_valid(num)) {
 		dev_warn(&vdev->dev, "bad virtqueue size %u\n", num);
 		return NULL;
@@ -840,6 +1475,13 @@ void vring_del_virtqueue(struct virtqueue *_vq)
 	spin_lock(&vdev->vqs_list_lock);
 	list_del(&_vq->list);
 	spin_unlock(&vdev->vqs_list_lock);
+	if (vq->packed_ring) {
+		dma_free_coherent(&vdev->dev, vq->packed.ring_size_in_bytes,
+				  vq->packed.desc, vq->packed.ring_dma_addr);
+		kfree(vq->packed.state);
+		kfree(vq);
+		return;
+	}
 	dma_free_coherent(&vdev->dev, vq->split.queue_size_in_bytes,
 			  vq->split.vring.desc, vq->split.queue_dma_addr);
 	kfree(vq->split.desc_state);
@@ -856,12 +1498,13 @@ void vring_transport_features(struct virtio_device *vdev)
 		case VIRTIO_RING_F_INDIRECT_DESC:
 		case VIRTIO_RING_F_EVENT_IDX:
 		case VIRTIO_F_VERSION_1:
+		case VIRTIO_F_RING_PACKED:
 			break;
 		default:
 			/*
-			 * Not implemented by this ring (RING_PACKED for now,
-			 * IN_ORDER...), or meaningless here (ACCESS_PLATFORM:
-			 * no IOMMU): never accept it.
+			 * Not implemented by this ring (IN_ORDER,
+			 * NOTIFICATION_DATA, RING_RESET...), or meaningless
+			 * here (ACCESS_PLATFORM: no IOMMU): never accept it.
 			 */
 			__virtio_clear_bit(vdev, i);
 		}
