@@ -50,7 +50,7 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 		__atomic_store_n(&lb->last_nseg, c.nseg, __ATOMIC_RELAXED);
 		__atomic_store_n(&lb->last_out, c.out_bytes, __ATOMIC_RELAXED);
 		__atomic_store_n(&lb->last_in, c.in_bytes, __ATOMIC_RELAXED);
-		vlab_vq_push(dev, vq, c.head, copied);
+		vlab_vq_push(dev, vq, &c, copied);
 		__atomic_fetch_add(&lb->chains, 1, __ATOMIC_RELAXED);
 		if (vq->index < 4)
 			__atomic_fetch_add(&lb->per_queue[vq->index], 1,

@@ -84,7 +84,7 @@ static void rng_process(struct vlab_device *dev, struct vlab_vq *vq)
 		for (i = 0; i < chain.nseg; i++)
 			vlab_rng_source_fill(src, chain.seg[i].host,
 					     chain.seg[i].len);
-		vlab_vq_push(dev, vq, chain.head, (uint32_t)chain.in_bytes);
+		vlab_vq_push(dev, vq, &chain, (uint32_t)chain.in_bytes);
 		/* §2.7.7: the rule is applied after each used element */
 		vlab_vq_notify_driver(dev, vq);
 	}

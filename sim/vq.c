@@ -8,17 +8,70 @@
 #include <endian.h>
 #include <errno.h>
 #include <string.h>
+#include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
 #include "sim/device.h"
 #include "sim/trace.h"
+#include "virtio/vring_packed.h"
 #include "virtio/vring_split.h"
+
+/**
+ * enable_packed() - check and translate a packed ring setup (§2.8).
+ * @param dev the device.
+ * @param vq the queue.
+ * @return 0, or -EINVAL after saying why.
+ */
+static int enable_packed(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	const struct vlab_ram *ram = dev->ram;
+	const char *why = NULL;
+
+	if (!vring_packed_num_valid(vq->num))
+		why = "queue size is not from 1 to 32768";
+	else if (vq->num > vq->num_max)
+		why = "queue size is larger than QueueNumMax";
+	else if (vq->desc_gpa % 16 || vq->driver_gpa % 4 ||
+		 vq->device_gpa % 4)
+		why = "ring area misaligned (descriptors 16, events 4; §2.8.10)";
+	else if (!vlab_ram_ptr(ram, vq->desc_gpa,
+			       (uint64_t)vq->num * sizeof(struct vring_packed_desc)) ||
+		 !vlab_ram_ptr(ram, vq->driver_gpa,
+			       sizeof(struct vring_packed_desc_event)) ||
+		 !vlab_ram_ptr(ram, vq->device_gpa,
+			       sizeof(struct vring_packed_desc_event)))
+		why = "ring area outside guest RAM (or never written)";
+	if (why) {
+		fprintf(stderr, "[%s] queue %u setup refused: %s\n", dev->name,
+			vq->index, why);
+		return -EINVAL;
+	}
+	vq->pdesc = vlab_ram_ptr(ram, vq->desc_gpa, 0);
+	vq->pdriver = vlab_ram_ptr(ram, vq->driver_gpa, 0);
+	vq->pdevice = vlab_ram_ptr(ram, vq->device_gpa, 0);
+	/* §2.8.1: both wrap counters start at 1 */
+	vq->next_avail = 0;
+	vq->avail_wrap = true;
+	vq->next_used = 0;
+	vq->used_wrap = true;
+	vq->inflight = 0;
+	vq->event_idx = dev->driver_features &
+		(1ULL << VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = dev->driver_features &
+		(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+	vq->packed = true;
+	vq->ready = true;
+	return 0;
+}
 
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	const struct vlab_ram *ram = dev->ram;
 	const char *why = NULL;
 
+	if (dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED))
+		return enable_packed(dev, vq);
+	vq->packed = false;
 	/* RELIABILITY D15: refuse any setup the spec does not allow */
 	if (!vring_split_num_valid(vq->num))
 		why = "queue size is not a power of two from 1 to 32768";
@@ -66,6 +119,10 @@ void vlab_vq_reset(struct vlab_vq *vq)
 	vq->desc = NULL;
 	vq->avail = NULL;
 	vq->used = NULL;
+	vq->pdesc = NULL;
+	vq->pdriver = NULL;
+	vq->pdevice = NULL;
+	vq->packed = false;
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->inflight = 0;
@@ -241,9 +298,205 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 	}
 }
 
+/**
+ * add_seg() - check one buffer and append it to a chain (the rules both
+ * layouts share: D8, D9, D10, D11, D12).
+ * @param dev the device.
+ * @param vq the queue.
+ * @param chain the chain so far.
+ * @param i the descriptor's index, for messages.
+ * @param addr buffer address.
+ * @param len buffer length.
+ * @param write device-writable.
+ * @param max_segs most buffers accepted.
+ * @return 0, or -1 after reporting the broken rule.
+ */
+static int add_seg(struct vlab_device *dev, struct vlab_vq *vq,
+		   struct vlab_chain *chain, unsigned int i, uint64_t addr,
+		   uint32_t len, bool write, unsigned int max_segs)
+{
+	struct vlab_seg *seg;
+
+	if (!write && chain->in_bytes) {
+		vlab_device_error(dev, vq, "§2.8.4",
+				  "device-readable descriptor %u follows a device-writable one",
+				  i);
+		return -1;
+	}
+	if (len == 0) {
+		vlab_device_error(dev, vq, "§2.8.4", "descriptor %u has length 0",
+				  i);
+		return -1;
+	}
+	if (!vlab_ram_ptr(dev->ram, addr, len)) {
+		vlab_device_error(dev, vq, "§2.8.4",
+				  "descriptor %u buffer 0x%llx+%u is outside guest RAM",
+				  i, (unsigned long long)addr, len);
+		return -1;
+	}
+	if (chain->nseg == max_segs) {
+		vlab_device_error(dev, vq, "§2.8.4",
+				  "buffer %u has more than the %u descriptors this device accepts",
+				  chain->head, max_segs);
+		return -1;
+	}
+	if (chain->out_bytes + chain->in_bytes + len > UINT32_MAX) {
+		vlab_device_error(dev, vq, "§2.8.4",
+				  "buffer is longer than 2^32 bytes");
+		return -1;
+	}
+	seg = &chain->seg[chain->nseg++];
+	seg->host = vlab_ram_ptr(dev->ram, addr, len);
+	seg->gpa = addr;
+	seg->len = len;
+	seg->write = write;
+	if (write)
+		chain->in_bytes += len;
+	else
+		chain->out_bytes += len;
+	return 0;
+}
+
+/**
+ * pop_packed_indirect() - walk a packed indirect table (§2.8.13): its
+ * entries in order, none of them INDIRECT.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param chain the chain.
+ * @param i the ring descriptor that points at the table.
+ * @param addr table address.
+ * @param len table length in bytes.
+ * @param max_segs most buffers accepted.
+ * @return 0, or -1 after reporting the broken rule.
+ */
+static int pop_packed_indirect(struct vlab_device *dev, struct vlab_vq *vq,
+			       struct vlab_chain *chain, unsigned int i,
+			       uint64_t addr, uint32_t len,
+			       unsigned int max_segs)
+{
+	struct vring_packed_desc *table, d;
+	unsigned int k;
+	uint16_t flags;
+
+	if (!vq->indirect) {
+		vlab_device_error(dev, vq, "§2.8.13",
+				  "descriptor %u has INDIRECT set but VIRTIO_F_INDIRECT_DESC was not negotiated",
+				  i);
+		return -1;
+	}
+	if (len == 0 || len % sizeof(d)) {
+		vlab_device_error(dev, vq, "§2.8.13",
+				  "indirect table of descriptor %u is %u bytes, not a positive multiple of 16",
+				  i, len);
+		return -1;
+	}
+	table = vlab_ram_ptr(dev->ram, addr, len);
+	if (!table || addr % 16) {
+		vlab_device_error(dev, vq, "§2.8.13",
+				  "indirect table 0x%llx+%u of descriptor %u is outside guest RAM or misaligned",
+				  (unsigned long long)addr, len, i);
+		return -1;
+	}
+	for (k = 0; k < len / sizeof(d); k++) {
+		memcpy(&d, &table[k], sizeof(d));	/* D16 */
+		flags = le16toh(d.flags);
+		if (flags & VRING_DESC_F_INDIRECT) {
+			vlab_device_error(dev, vq, "§2.8.13",
+					  "indirect table entry %u is itself INDIRECT (nested tables)",
+					  k);
+			return -1;
+		}
+		if (add_seg(dev, vq, chain, k, le64toh(d.addr), le32toh(d.len),
+			    flags & VRING_DESC_F_WRITE, max_segs))
+			return -1;
+	}
+	return 0;
+}
+
+/**
+ * pop_packed() - take the next available buffer of a packed ring (§2.8.6):
+ * its first descriptor's flags (acquire) say whether it is there; its
+ * descriptors follow in ring order while NEXT is set; the buffer id is in
+ * the last one.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param chain receives the buffer.
+ * @param max_segs most buffers accepted.
+ * @return 1, 0 when none is available, -1 after a broken rule.
+ */
+static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
+		      struct vlab_chain *chain, unsigned int max_segs)
+{
+	struct vring_packed_desc d;
+	uint16_t pos = vq->next_avail, flags, old = vq->next_avail;
+	bool wrap = vq->avail_wrap;
+	unsigned int count = 0;
+
+	flags = le16toh(__atomic_load_n(&vq->pdesc[pos].flags,
+					__ATOMIC_ACQUIRE));
+	if (!vring_packed_is_avail(flags, wrap))
+		return 0;
+	if (vq->inflight >= vq->num) {
+		/* RELIABILITY D13 */
+		vlab_device_error(dev, vq, "§2.8.6",
+				  "more than %u buffers in flight", vq->num);
+		return -1;
+	}
+	chain->nseg = 0;
+	chain->seg = vq->segs;
+	chain->out_bytes = 0;
+	chain->in_bytes = 0;
+	for (;;) {
+		if (count++ == vq->num) {
+			/* RELIABILITY D4: no buffer is longer than the ring */
+			vlab_device_error(dev, vq, "§2.8.4",
+					  "buffer at descriptor %u is longer than the queue size %u",
+					  old, vq->num);
+			return -1;
+		}
+		memcpy(&d, &vq->pdesc[pos], sizeof(d));	/* D16 */
+		if (count > 1)
+			flags = le16toh(d.flags);
+		chain->head = le16toh(d.id);
+		if (flags & VRING_DESC_F_INDIRECT) {
+			if (flags & VRING_DESC_F_NEXT) {
+				vlab_device_error(dev, vq, "§2.8.13",
+						  "descriptor %u has both INDIRECT and NEXT set",
+						  pos);
+				return -1;
+			}
+			if (pop_packed_indirect(dev, vq, chain, pos,
+						le64toh(d.addr), le32toh(d.len),
+						max_segs))
+				return -1;
+		} else if (add_seg(dev, vq, chain, pos, le64toh(d.addr),
+				   le32toh(d.len), flags & VRING_DESC_F_WRITE,
+				   max_segs)) {
+			return -1;
+		}
+		vring_packed_advance(&pos, &wrap, 1, vq->num);
+		if (!(flags & VRING_DESC_F_NEXT))
+			break;
+	}
+	chain->ndescs = (uint16_t)count;
+	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
+		   .queue = (int)vq->index, .before = old, .after = pos,
+		   .text = "packed",
+		   .v = { chain->head, chain->nseg, chain->out_bytes,
+			  chain->in_bytes });
+	vq->next_avail = pos;
+	vq->avail_wrap = wrap;
+	vq->inflight++;
+	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
 int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		struct vlab_chain *chain, unsigned int max_segs)
 {
+	if (vq->packed)
+		return vlab_device_live(dev) ?
+			pop_packed(dev, vq, chain, max_segs) : -1;
 	uint16_t avail_idx, pending, head;
 	unsigned int num = vq->num;
 
@@ -282,6 +535,7 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	}
 	if (walk_chain(dev, vq, head, chain, max_segs))
 		return -1;
+	chain->ndescs = 1;
 	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
 		   .queue = (int)vq->index, .before = vq->last_avail_idx,
 		   .after = (uint16_t)(vq->last_avail_idx + 1),
@@ -323,20 +577,56 @@ static void put_used(struct vlab_device *dev, struct vlab_vq *vq, uint32_t id,
 		   .after = vq->used_idx);
 }
 
-void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
-		  uint32_t len)
+/**
+ * put_used_packed() - write one used descriptor (§2.8.7): id and length
+ * first, then the flags, with release, mark it used in this lap.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param id the buffer id.
+ * @param len bytes written.
+ * @param ndescs descriptors the buffer took: the next used one is that
+ *	far on.
+ */
+static void put_used_packed(struct vlab_device *dev, struct vlab_vq *vq,
+			    uint16_t id, uint32_t len, uint16_t ndescs)
+{
+	struct vring_packed_desc *d = &vq->pdesc[vq->next_used];
+	uint16_t old = vq->next_used;
+
+	d->id = htole16(id);
+	d->len = htole32(len);
+	VLAB_TRACE(.kind = VLAB_EV_USED, .dev = dev->name,
+		   .queue = (int)vq->index, .text = "packed",
+		   .v = { old, id, len });
+	__atomic_store_n(&d->flags, htole16(vring_packed_used_flags(vq->used_wrap)),
+			 __ATOMIC_RELEASE);
+	vring_packed_advance(&vq->next_used, &vq->used_wrap, ndescs, vq->num);
+	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
+		   .queue = (int)vq->index, .before = old,
+		   .after = vq->next_used, .text = "packed");
+}
+
+void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,
+		  const struct vlab_chain *c, uint32_t len)
 {
 	const struct vlab_faults *f = &dev->faults;
-	uint32_t id = head;
+	uint32_t id = c->head;
 
 	/* Injected misbehaviour, for the driver's hardening (RELIABILITY R) */
 	if (f->used_bad_id)
 		id = vq->num + 3;
 	len += f->used_len_extra;
-	put_used(dev, vq, id, len,
-		 f->used_idx_jump ? (uint16_t)(vq->num + 1) : 1);
-	if (f->used_repeat)
-		put_used(dev, vq, id, len, 1);
+	if (vq->packed) {
+		vq->last_push_descs = c->ndescs;
+		put_used_packed(dev, vq, (uint16_t)id, len, c->ndescs);
+		if (f->used_repeat)
+			put_used_packed(dev, vq, (uint16_t)id, len, 1);
+	} else {
+		put_used(dev, vq, id, len,
+			 f->used_idx_jump ? (uint16_t)(vq->num + 1) : 1);
+		if (f->used_repeat)
+			put_used(dev, vq, id, len, 1);
+	}
 	if (vq->inflight)
 		vq->inflight--;
 }
@@ -364,6 +654,12 @@ static uint16_t *used_event_ptr(struct vlab_vq *vq)
 void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	(void)dev;
+	if (vq->packed) {
+		__atomic_store_n(&vq->pdevice->flags,
+				 htole16(VRING_PACKED_EVENT_FLAG_DISABLE),
+				 __ATOMIC_RELAXED);
+		return;
+	}
 	if (vq->event_idx)
 		return;	/* avail_event stays where it was */
 	__atomic_store_n(&vq->used->flags, htole16(VRING_USED_F_NO_NOTIFY),
@@ -372,9 +668,28 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	uint16_t avail_idx;
+	uint16_t avail_idx, flags;
 
 	(void)dev;
+	if (vq->packed) {
+		if (vq->event_idx) {
+			/* Kick me once you fill past what I have seen */
+			__atomic_store_n(&vq->pdevice->off_wrap,
+					 htole16((uint16_t)(vq->next_avail |
+					 vq->avail_wrap << VRING_PACKED_WRAP_BIT)),
+					 __ATOMIC_RELAXED);
+			flags = VRING_PACKED_EVENT_FLAG_DESC;
+		} else {
+			flags = VRING_PACKED_EVENT_FLAG_ENABLE;
+		}
+		__atomic_store_n(&vq->pdevice->flags, htole16(flags),
+				 __ATOMIC_RELEASE);
+		/* As for split: our wish before we look at the ring again */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		flags = le16toh(__atomic_load_n(&vq->pdesc[vq->next_avail].flags,
+						__ATOMIC_ACQUIRE));
+		return vring_packed_is_avail(flags, vq->avail_wrap);
+	}
 	if (vq->event_idx)
 		/* Kick me once you publish past what I have seen */
 		__atomic_store_n(avail_event_ptr(vq),
@@ -409,6 +724,19 @@ static bool driver_wants_interrupt(struct vlab_vq *vq)
 	 * the other: no interrupt is lost.
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->packed) {
+		flags = le16toh(__atomic_load_n(&vq->pdriver->flags,
+						__ATOMIC_RELAXED));
+		if (flags != VRING_PACKED_EVENT_FLAG_DESC || !vq->event_idx)
+			return flags != VRING_PACKED_EVENT_FLAG_DISABLE;
+		/* §2.8.10: did the used position cross the driver's offset? */
+		return vring_packed_event_needed(
+			le16toh(__atomic_load_n(&vq->pdriver->off_wrap,
+						__ATOMIC_RELAXED)),
+			vq->used_wrap, vq->next_used,
+			(uint16_t)(vq->next_used - vq->last_push_descs),
+			vq->num);
+	}
 	if (!vq->event_idx) {
 		flags = le16toh(__atomic_load_n(&vq->avail->flags,
 						__ATOMIC_RELAXED));
@@ -430,12 +758,14 @@ void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 		/* §2.7.7: the driver does not want to hear about it */
 		__atomic_fetch_add(&vq->stats.irqs_suppressed, 1, __ATOMIC_RELAXED);
 		VLAB_TRACE(.kind = VLAB_EV_IRQ_SUPPRESSED, .dev = dev->name,
-			   .queue = (int)vq->index, .after = vq->used_idx);
+			   .queue = (int)vq->index,
+			   .after = vq->packed ? vq->next_used : vq->used_idx);
 		return;
 	}
 	__atomic_fetch_add(&vq->stats.irqs, 1, __ATOMIC_RELAXED);
 	VLAB_TRACE(.kind = VLAB_EV_IRQ, .dev = dev->name,
-		   .queue = (int)vq->index, .after = vq->used_idx,
+		   .queue = (int)vq->index,
+		   .after = vq->packed ? vq->next_used : vq->used_idx,
 		   .v = { dev->irq });
 	vlab_device_raise(dev, VIRTIO_MMIO_INT_VRING);
 }

@@ -30,9 +30,11 @@ struct vlab_seg {
 	bool write;		/**< device-writable (else device-readable) */
 };
 
-/** A chain taken from the avail ring. */
+/** A chain (split) or buffer (packed) taken from the driver. */
 struct vlab_chain {
-	uint16_t head;		/**< head index: the id to return */
+	uint16_t head;		/**< the id to return: head index (split),
+				     buffer id (packed) */
+	uint16_t ndescs;	/**< ring descriptors it took (packed) */
 	unsigned int nseg;	/**< buffers in @c seg */
 	struct vlab_seg *seg;	/**< the buffers, readable ones first */
 	uint64_t out_bytes;	/**< device-readable bytes */
@@ -66,6 +68,16 @@ struct vlab_vq {
 	bool indirect;		/**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	uint16_t signalled_used; /**< used idx at the last interrupt decision */
 	bool signalled_used_valid; /**< @c signalled_used means something */
+	bool packed;		/**< VIRTIO_F_RING_PACKED negotiated */
+	struct vring_packed_desc *pdesc; /**< packed: the descriptor ring */
+	struct vring_packed_desc_event *pdriver; /**< packed: driver events */
+	struct vring_packed_desc_event *pdevice; /**< packed: device events */
+	uint16_t next_avail;	/**< packed: next descriptor to look at */
+	bool avail_wrap;	/**< packed: its lap */
+	uint16_t next_used;	/**< packed: next descriptor to write used */
+	bool used_wrap;		/**< packed: its lap */
+	uint16_t last_push_descs; /**< packed: descriptors the last used
+				       buffer took (its event window) */
 	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
 	struct vlab_vq_stats stats; /**< counters */
 };
@@ -99,14 +111,15 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		struct vlab_chain *chain, unsigned int max_segs);
 
 /**
- * vlab_vq_push() - return a chain through the used ring (§2.7.8).
+ * vlab_vq_push() - return a chain: a used ring element (split, §2.7.8) or
+ * a used descriptor (packed, §2.8.7).
  * @param dev the device.
  * @param vq the queue.
- * @param head the chain's head.
+ * @param c the chain vlab_vq_pop() gave.
  * @param len bytes written into its device-writable buffers.
  */
-void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t head,
-		  uint32_t len);
+void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,
+		  const struct vlab_chain *c, uint32_t len);
 
 /**
  * vlab_vq_disable_notify() - tell the driver that kicks are not needed

@@ -37,6 +37,10 @@ const struct harness_cfg harness_matrix[] = {
 	{ "split, indirect", false, true, false },
 	{ "split, event-idx", false, false, true },
 	{ "split", false, false, false },
+	{ "packed, indirect, event-idx", true, true, true },
+	{ "packed, indirect", true, true, false },
+	{ "packed, event-idx", true, false, true },
+	{ "packed", true, false, false },
 };
 
 const unsigned int harness_matrix_size =
@@ -81,10 +85,15 @@ CFG_INIT(0)
 CFG_INIT(1)
 CFG_INIT(2)
 CFG_INIT(3)
+CFG_INIT(4)
+CFG_INIT(5)
+CFG_INIT(6)
+CFG_INIT(7)
 
 /** The initialisers, by matrix index. */
 static int (*const cfg_inits[])(void) = {
 	cfg_init_0, cfg_init_1, cfg_init_2, cfg_init_3,
+	cfg_init_4, cfg_init_5, cfg_init_6, cfg_init_7,
 };
 
 int harness_run_matrix(const char *name, CU_TestInfo *tests)
