@@ -238,12 +238,16 @@ int main(void)
 {
 	static const struct {
 		const char *layout;
-		bool indirect, event_idx;
+		bool packed, indirect, event_idx;
 	} cfgs[] = {
-		{ "split", true, true },
-		{ "split", true, false },
-		{ "split", false, true },
-		{ "split", false, false },
+		{ "split", false, true, true },
+		{ "split", false, true, false },
+		{ "split", false, false, true },
+		{ "split", false, false, false },
+		{ "packed", true, true, true },
+		{ "packed", true, true, false },
+		{ "packed", true, false, true },
+		{ "packed", true, false, false },
 	};
 	double rate[RUNS], kicks[RUNS], irqs[RUNS];
 	struct run r;
@@ -257,6 +261,8 @@ int main(void)
 	       "event-idx", "buffers/s", "kicks/buf", "irqs/buf");
 	for (c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
 		f = 0;
+		if (cfgs[c].packed)
+			f |= 1ULL << VIRTIO_F_RING_PACKED;
 		if (cfgs[c].indirect)
 			f |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
 		if (cfgs[c].event_idx)

@@ -147,10 +147,80 @@ static const char *desc_flag_names(uint64_t flags)
 	return names[flags & 7];
 }
 
+/**
+ * packed_flag_names() - names of a packed descriptor's flags.
+ * @param flags the flags, AVAIL and USED included.
+ * @param buf receives e.g. "NEXT|WRITE|AVAIL".
+ * @param size size of @p buf.
+ */
+static void packed_flag_names(uint64_t flags, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", desc_flag_names(flags & 7),
+		 flags & (1u << VRING_PACKED_DESC_F_AVAIL) ? "|AVAIL" : "",
+		 flags & (1u << VRING_PACKED_DESC_F_USED) ? "|USED" : "");
+}
+
+/**
+ * format_packed() - the text of an event of the packed ring.
+ * @param ev the event (text "packed").
+ * @param buf receives the line.
+ * @param size size of @p buf.
+ * @return true when the kind has a packed wording.
+ */
+static bool format_packed(const struct vlab_event *ev, char *buf, size_t size)
+{
+	char f[64];
+
+	switch (ev->kind) {
+	case VLAB_EV_DESC_ADD:
+		packed_flag_names(ev->v[3] & 0xffff, f, sizeof(f));
+		snprintf(buf, size, "desc[%" PRIu64 "] = {addr 0x%" PRIx64
+			 ", len %" PRIu64 ", id %" PRIu64 ", %s}; free %u -> %u",
+			 ev->v[0], ev->v[1], ev->v[2], ev->v[3] >> 16, f,
+			 ev->before, ev->after);
+		return true;
+	case VLAB_EV_AVAIL_PUBLISH:
+		snprintf(buf, size, "desc[%" PRIu64 "].flags written last: buffer %"
+			 PRIu64 " available; next_avail %u -> %u, wrap %" PRIu64,
+			 ev->v[0], ev->v[1], ev->before, ev->after, ev->v[2]);
+		return true;
+	case VLAB_EV_KICK:
+		snprintf(buf, size, "QueueNotify <- %d (next_avail %u)",
+			 ev->queue, ev->after);
+		return true;
+	case VLAB_EV_POP:
+		snprintf(buf, size, "buffer %" PRIu64 ": %" PRIu64
+			 " element(s), %" PRIu64 " readable + %" PRIu64
+			 " writable bytes; next_avail %u -> %u",
+			 ev->v[0], ev->v[1], ev->v[2], ev->v[3], ev->before,
+			 ev->after);
+		return true;
+	case VLAB_EV_USED:
+		snprintf(buf, size, "desc[%" PRIu64 "] = {id %" PRIu64 ", len %"
+			 PRIu64 "}", ev->v[0], ev->v[1], ev->v[2]);
+		return true;
+	case VLAB_EV_USED_PUBLISH:
+		snprintf(buf, size, "flags AVAIL=USED written last: used; next_used %u -> %u, wrap %"
+			 PRIu64, ev->before, ev->after, ev->v[0]);
+		return true;
+	case VLAB_EV_GET_BUF:
+		snprintf(buf, size, "desc[%" PRIu64 "] used: id %" PRIu64 ", len %"
+			 PRIu64 "; last_used %u -> %u, wrap %" PRIu64,
+			 ev->v[2], ev->v[0], ev->v[1], ev->before, ev->after,
+			 ev->v[3]);
+		return true;
+	default:
+		return false;
+	}
+}
+
 void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 {
 	char a[96], b[96];
 
+	if (ev->text && !strcmp(ev->text, "packed") &&
+	    format_packed(ev, buf, size))
+		return;
 	switch (ev->kind) {
 	case VLAB_EV_RESET:
 		snprintf(buf, size, "status 0x%02x -> 0x00: device reset",

@@ -19,6 +19,7 @@
 #include "sim/rng.h"
 #include "sim/trace.h"
 #include "virtio/guest.h"
+#include <linux/virtio_config.h>
 
 /** Largest --bytes accepted. */
 #define MAX_BYTES (1u << 20)
@@ -33,6 +34,7 @@ struct options {
 	uint64_t seed;		/**< its value */
 	bool trace;		/**< --trace */
 	bool dmesg;		/**< --dmesg: show the guest kernel log */
+	bool packed;		/**< --ring packed */
 	bool no_indirect;	/**< --no-indirect */
 	bool no_event_idx;	/**< --no-event-idx */
 	bool stats;		/**< --stats */
@@ -45,7 +47,8 @@ struct options {
 static void usage(FILE *out)
 {
 	fputs("usage: vlab run rng [--bytes N] [--seed S] [--trace] [--dmesg]\n"
-	      "                      [--ring split] [--no-indirect] [--no-event-idx]\n"
+	      "                      [--ring split|packed] [--no-indirect]\n"
+	      "                      [--no-event-idx]\n"
 	      "                      [--stats]\n"
 	      "       vlab --help\n"
 	      "\n"
@@ -67,9 +70,10 @@ static void usage(FILE *out)
 	      "              side, device, queue, event, virtio 1.2 section,\n"
 	      "              what changed\n"
 	      "  --dmesg     also print the guest kernel's informational log\n"
-	      "  --ring split\n"
-	      "              the ring layout the device offers: split (virtio\n"
-	      "              1.2 §2.7), the only one in this build\n"
+	      "  --ring split|packed\n"
+	      "              the ring layout: split (virtio 1.2 §2.7, the\n"
+	      "              default) or packed (§2.8: the device offers\n"
+	      "              VIRTIO_F_RING_PACKED and the driver takes it)\n"
 	      "  --no-indirect\n"
 	      "              the device does not offer VIRTIO_RING_F_INDIRECT_DESC\n"
 	      "  --no-event-idx\n"
@@ -165,10 +169,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->stats = true;
 		} else if (!strcmp(argv[i], "--ring")) {
 			if (i + 1 == argc)
-				bad_usage("--ring needs a value: split");
+				bad_usage("--ring needs a value: split or packed");
 			i++;
-			if (strcmp(argv[i], "split"))
-				bad_usage("--ring takes split (this build has no packed ring yet), not '%s'",
+			if (!strcmp(argv[i], "packed"))
+				o->packed = true;
+			else if (strcmp(argv[i], "split"))
+				bad_usage("--ring takes split or packed, not '%s'",
 					  argv[i]);
 		} else if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
@@ -305,6 +311,8 @@ static int run_rng(const struct options *o)
 		fprintf(stderr, "vlab: cannot create the rng device\n");
 		goto out;
 	}
+	if (o->packed)
+		dev->ring_features |= 1ULL << VIRTIO_F_RING_PACKED;
 	if (o->no_indirect)
 		dev->ring_features &= ~(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	if (o->no_event_idx)

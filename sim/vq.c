@@ -33,7 +33,7 @@ static int enable_packed(struct vlab_device *dev, struct vlab_vq *vq)
 		why = "queue size is larger than QueueNumMax";
 	else if (vq->desc_gpa % 16 || vq->driver_gpa % 4 ||
 		 vq->device_gpa % 4)
-		why = "ring area misaligned (descriptors 16, events 4; §2.8.10)";
+		why = "ring area misaligned (descriptors 16, events 4; §2.8.10.1)";
 	else if (!vlab_ram_ptr(ram, vq->desc_gpa,
 			       (uint64_t)vq->num * sizeof(struct vring_packed_desc)) ||
 		 !vlab_ram_ptr(ram, vq->driver_gpa,
@@ -318,7 +318,7 @@ static int add_seg(struct vlab_device *dev, struct vlab_vq *vq,
 	struct vlab_seg *seg;
 
 	if (!write && chain->in_bytes) {
-		vlab_device_error(dev, vq, "§2.8.4",
+		vlab_device_error(dev, vq, "§2.8.17",
 				  "device-readable descriptor %u follows a device-writable one",
 				  i);
 		return -1;
@@ -335,7 +335,7 @@ static int add_seg(struct vlab_device *dev, struct vlab_vq *vq,
 		return -1;
 	}
 	if (chain->nseg == max_segs) {
-		vlab_device_error(dev, vq, "§2.8.4",
+		vlab_device_error(dev, vq, "§2.8.18",
 				  "buffer %u has more than the %u descriptors this device accepts",
 				  chain->head, max_segs);
 		return -1;
@@ -358,8 +358,9 @@ static int add_seg(struct vlab_device *dev, struct vlab_vq *vq,
 }
 
 /**
- * pop_packed_indirect() - walk a packed indirect table (§2.8.13): its
- * entries in order, none of them INDIRECT.
+ * pop_packed_indirect() - walk a packed indirect table (§2.8.7): its
+ * entries in order; WRITE is the only flag that means anything there,
+ * every other one is ignored, as the spec tells the device.
  * @param dev the device.
  * @param vq the queue.
  * @param chain the chain.
@@ -379,20 +380,20 @@ static int pop_packed_indirect(struct vlab_device *dev, struct vlab_vq *vq,
 	uint16_t flags;
 
 	if (!vq->indirect) {
-		vlab_device_error(dev, vq, "§2.8.13",
+		vlab_device_error(dev, vq, "§2.8.19",
 				  "descriptor %u has INDIRECT set but VIRTIO_F_INDIRECT_DESC was not negotiated",
 				  i);
 		return -1;
 	}
 	if (len == 0 || len % sizeof(d)) {
-		vlab_device_error(dev, vq, "§2.8.13",
+		vlab_device_error(dev, vq, "§2.8.7",
 				  "indirect table of descriptor %u is %u bytes, not a positive multiple of 16",
 				  i, len);
 		return -1;
 	}
 	table = vlab_ram_ptr(dev->ram, addr, len);
 	if (!table || addr % 16) {
-		vlab_device_error(dev, vq, "§2.8.13",
+		vlab_device_error(dev, vq, "§2.8.7",
 				  "indirect table 0x%llx+%u of descriptor %u is outside guest RAM or misaligned",
 				  (unsigned long long)addr, len, i);
 		return -1;
@@ -400,12 +401,6 @@ static int pop_packed_indirect(struct vlab_device *dev, struct vlab_vq *vq,
 	for (k = 0; k < len / sizeof(d); k++) {
 		memcpy(&d, &table[k], sizeof(d));	/* D16 */
 		flags = le16toh(d.flags);
-		if (flags & VRING_DESC_F_INDIRECT) {
-			vlab_device_error(dev, vq, "§2.8.13",
-					  "indirect table entry %u is itself INDIRECT (nested tables)",
-					  k);
-			return -1;
-		}
 		if (add_seg(dev, vq, chain, k, le64toh(d.addr), le32toh(d.len),
 			    flags & VRING_DESC_F_WRITE, max_segs))
 			return -1;
@@ -438,7 +433,7 @@ static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
 		return 0;
 	if (vq->inflight >= vq->num) {
 		/* RELIABILITY D13 */
-		vlab_device_error(dev, vq, "§2.8.6",
+		vlab_device_error(dev, vq, "§2.8.10.1",
 				  "more than %u buffers in flight", vq->num);
 		return -1;
 	}
@@ -449,7 +444,7 @@ static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
 	for (;;) {
 		if (count++ == vq->num) {
 			/* RELIABILITY D4: no buffer is longer than the ring */
-			vlab_device_error(dev, vq, "§2.8.4",
+			vlab_device_error(dev, vq, "§2.8.17",
 					  "buffer at descriptor %u is longer than the queue size %u",
 					  old, vq->num);
 			return -1;
@@ -459,9 +454,10 @@ static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
 			flags = le16toh(d.flags);
 		chain->head = le16toh(d.id);
 		if (flags & VRING_DESC_F_INDIRECT) {
-			if (flags & VRING_DESC_F_NEXT) {
-				vlab_device_error(dev, vq, "§2.8.13",
-						  "descriptor %u has both INDIRECT and NEXT set",
+			/* RELIABILITY D7: an indirect descriptor stands alone */
+			if ((flags & VRING_DESC_F_NEXT) || count > 1) {
+				vlab_device_error(dev, vq, "§2.8.19",
+						  "descriptor %u is INDIRECT inside a list linked by NEXT",
 						  pos);
 				return -1;
 			}
@@ -481,7 +477,7 @@ static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
 	chain->ndescs = (uint16_t)count;
 	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old, .after = pos,
-		   .text = "packed",
+		   .text = "packed", .spec = "§2.8.6",
 		   .v = { chain->head, chain->nseg, chain->out_bytes,
 			  chain->in_bytes });
 	vq->next_avail = pos;
@@ -578,7 +574,7 @@ static void put_used(struct vlab_device *dev, struct vlab_vq *vq, uint32_t id,
 }
 
 /**
- * put_used_packed() - write one used descriptor (§2.8.7): id and length
+ * put_used_packed() - write one used descriptor (§2.8.1, §2.8.6): id and length
  * first, then the flags, with release, mark it used in this lap.
  * @param dev the device.
  * @param vq the queue.
@@ -596,14 +592,15 @@ static void put_used_packed(struct vlab_device *dev, struct vlab_vq *vq,
 	d->id = htole16(id);
 	d->len = htole32(len);
 	VLAB_TRACE(.kind = VLAB_EV_USED, .dev = dev->name,
-		   .queue = (int)vq->index, .text = "packed",
+		   .queue = (int)vq->index, .text = "packed", .spec = "§2.8.1",
 		   .v = { old, id, len });
 	__atomic_store_n(&d->flags, htole16(vring_packed_used_flags(vq->used_wrap)),
 			 __ATOMIC_RELEASE);
 	vring_packed_advance(&vq->next_used, &vq->used_wrap, ndescs, vq->num);
 	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,
-		   .after = vq->next_used, .text = "packed");
+		   .after = vq->next_used, .text = "packed", .spec = "§2.8.1",
+		   .v = { vq->used_wrap });
 }
 
 void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,

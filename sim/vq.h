@@ -112,7 +112,7 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 
 /**
  * vlab_vq_push() - return a chain: a used ring element (split, §2.7.8) or
- * a used descriptor (packed, §2.8.7).
+ * a used descriptor (packed, §2.8.1).
  * @param dev the device.
  * @param vq the queue.
  * @param c the chain vlab_vq_pop() gave.

@@ -38,6 +38,27 @@ expect_usage_error "--seed overflow" run rng --seed 18446744073709551616
 expect_usage_error "unknown device" run nosuchdevice
 expect_usage_error "no command" 
 expect_usage_error "unknown run option" run rng --fast
+expect_usage_error "unknown ring layout" run rng --ring circular
+
+# The same seeded bytes whatever the ring layout and features
+"$vlab" run rng --bytes 200 --seed 9 >"$tmp/split" 2>&1
+"$vlab" run rng --bytes 200 --seed 9 --ring packed --no-event-idx >"$tmp/packed" 2>&1
+if cmp -s "$tmp/split" "$tmp/packed"; then
+	ok "--ring packed --no-event-idx reads the same seeded bytes as split"
+else
+	bad "--ring packed: different bytes"
+fi
+if "$vlab" run rng --ring packed --trace --bytes 8 2>&1 |
+   grep -q 'desc\[0\] = {addr .*, len 8, id 0, WRITE|AVAIL}'; then
+	ok "--ring packed --trace shows packed descriptors (AVAIL, buffer id)"
+else
+	bad "--ring packed --trace"
+fi
+if "$vlab" run rng --stats --bytes 1000 --no-event-idx | grep -q '^# stats:     0       16'; then
+	ok "--stats: 1000 bytes = 16 buffers on queue 0"
+else
+	bad "--stats"
+fi
 
 if "$vlab" --help >"$tmp/out" 2>&1 && grep -q -- '--seed S' "$tmp/out" &&
    grep -q -- '--trace' "$tmp/out" && grep -q -- '--bytes N' "$tmp/out"; then

@@ -15,6 +15,7 @@
 
 #include "sim/device.h"
 #include "sim/loopback.h"
+#include "virtio/vring_packed.h"
 #include "sim/ram.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
@@ -563,6 +564,140 @@ static void test_before_driver_ok(void)
 	harness_shutdown();
 }
 
+/** A packed ring with indirect descriptors offered. */
+static const struct harness_cfg packed_cfg = {
+	"packed, indirect", true, true, false
+};
+
+/**
+ * set_pdesc() - write one packed descriptor, available in the first lap
+ * (AVAIL set, USED clear: both wrap counters start at 1).
+ * @param i ring position.
+ * @param addr buffer address.
+ * @param len buffer length.
+ * @param flags NEXT/WRITE/INDIRECT.
+ */
+static void set_pdesc(unsigned int i, uint64_t addr, uint32_t len,
+		      uint16_t flags)
+{
+	struct vring_packed_desc *d = &dev->vqs[0].pdesc[i];
+
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->id = htole16(7);
+	__atomic_store_n(&d->flags, htole16(flags | VRING_PACKED_F_AVAIL),
+			 __ATOMIC_RELEASE);
+}
+
+/**
+ * setup_packed() - the rng driver bound on a packed ring.
+ */
+static void setup_packed(void)
+{
+	setup_with(&packed_cfg);
+	CU_ASSERT_TRUE_FATAL(dev->vqs[0].packed);
+}
+
+/**
+ * notify_packed() - the hostile driver kicks queue 0.
+ */
+static void notify_packed(void)
+{
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
+}
+
+/** Packed D9: a buffer outside guest RAM. */
+static void test_packed_outside_ram(void)
+{
+	setup_packed();
+	set_pdesc(0, 0x1000, 16, VRING_DESC_F_WRITE);
+	notify_packed();
+	expect_refused("§2.8.4", "outside guest RAM");
+}
+
+/** Packed D10: a zero-length buffer. */
+static void test_packed_zero_length(void)
+{
+	setup_packed();
+	set_pdesc(0, SAFE_GPA, 0, VRING_DESC_F_WRITE);
+	notify_packed();
+	expect_refused("§2.8.4", "length 0");
+}
+
+/** Packed D8: a readable element after a writable one. */
+static void test_packed_readable_after_writable(void)
+{
+	setup_packed();
+	set_pdesc(1, SAFE_GPA, 16, 0);
+	set_pdesc(0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	notify_packed();
+	expect_refused("§2.8.17", "follows a device-writable");
+}
+
+/** Packed D4: a list that never ends (NEXT all the way round). */
+static void test_packed_endless_list(void)
+{
+	unsigned int i;
+
+	setup_packed();
+	for (i = 63; i > 0; i--)
+		set_pdesc(i, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	set_pdesc(0, SAFE_GPA, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	notify_packed();
+	expect_refused("§2.8.17", "longer than the queue size");
+}
+
+/** Packed D7: INDIRECT inside a list linked by NEXT. */
+static void test_packed_indirect_in_list(void)
+{
+	setup_packed();
+	set_pdesc(1, TABLE_GPA, 32, VRING_DESC_F_INDIRECT);
+	set_pdesc(0, SAFE_GPA, 16, VRING_DESC_F_NEXT);
+	notify_packed();
+	expect_refused("§2.8.19", "INDIRECT inside a list");
+}
+
+/** Packed D5: an indirect table that is not a multiple of 16 bytes. */
+static void test_packed_indirect_bad_length(void)
+{
+	setup_packed();
+	set_pdesc(0, TABLE_GPA, 24, VRING_DESC_F_INDIRECT);
+	notify_packed();
+	expect_refused("§2.8.7", "not a positive multiple of 16");
+}
+
+/**
+ * Packed indirect tables: flags other than WRITE are ignored by the
+ * device (§2.8.7), so a nested INDIRECT there is not an error.
+ */
+static void test_packed_indirect_flags_ignored(void)
+{
+	struct vring_packed_desc *t;
+
+	setup_packed();
+	/* A packed table holds packed descriptors: {addr, len, id, flags} */
+	t = vlab_ram_ptr(dev->ram, TABLE_GPA, 2 * sizeof(*t));
+	t[0].addr = htole64(SAFE_GPA);
+	t[0].len = htole32(16);
+	t[0].id = htole16(0);
+	t[0].flags = htole16(VRING_DESC_F_WRITE | VRING_DESC_F_INDIRECT |
+			     VRING_DESC_F_NEXT);
+	t[1].addr = htole64(SAFE_GPA + 16);
+	t[1].len = htole32(16);
+	t[1].id = htole16(0);
+	t[1].flags = htole16(VRING_DESC_F_WRITE);
+	set_pdesc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT);
+	notify_packed();
+	CU_ASSERT_TRUE(harness_wait_value(&dev->vqs[0].stats.chains, 1));
+	vlab_device_wait_idle(dev);
+	CU_ASSERT_FALSE(has_error(dev));
+	/* The device marked descriptor 0 used, in lap 1 */
+	CU_ASSERT_EQUAL(le16toh(dev->vqs[0].pdesc[0].flags),
+			VRING_PACKED_F_AVAIL | VRING_PACKED_F_USED);
+	CU_ASSERT_EQUAL(le32toh(dev->vqs[0].pdesc[0].len), 32);
+	harness_shutdown();
+}
+
 /** D14: a notification for a queue that does not exist is ignored. */
 static void test_notify_missing_queue(void)
 {
@@ -642,6 +777,17 @@ int main(void)
 		{ "D15 bad queue setups are refused", test_bad_queue_setup },
 		{ "D17 notification before DRIVER_OK is ignored",
 		  test_before_driver_ok },
+		{ "packed: D9 buffer outside guest RAM", test_packed_outside_ram },
+		{ "packed: D10 zero-length buffer", test_packed_zero_length },
+		{ "packed: D8 readable after writable",
+		  test_packed_readable_after_writable },
+		{ "packed: D4 list with no end", test_packed_endless_list },
+		{ "packed: D7 INDIRECT inside a NEXT list",
+		  test_packed_indirect_in_list },
+		{ "packed: D5 indirect table length",
+		  test_packed_indirect_bad_length },
+		{ "packed: flags in an indirect table other than WRITE ignored",
+		  test_packed_indirect_flags_ignored },
 		{ "D14 notify for a missing queue is ignored",
 		  test_notify_missing_queue },
 		{ "queue ignored after an error until reset",

@@ -493,6 +493,8 @@ bool virtqueue_notify(struct virtqueue *_vq)
 		return false;
 	VLAB_TRACE(.kind = VLAB_EV_KICK, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index,
+		   .text = vq->packed_ring ? "packed" : NULL,
+		   .spec = vq->packed_ring ? "§2.8.21.2" : NULL,
 		   .after = vq->packed_ring ? vq->packed.next_avail_idx :
 			    vq->split.avail_idx_shadow);
 	/* §2.7.13.4: the transport writes the queue index to the device */
@@ -738,7 +740,7 @@ static u16 packed_used_pos(const struct vring_virtqueue *vq, bool *wrap)
 
 /**
  * virtqueue_add_packed() - write one buffer's descriptors and make it
- * available (§2.8.6, §2.8.21): every descriptor but the first is written,
+ * available (§2.8.6, §2.8.21.1): every descriptor but the first is written,
  * then the first one's flags, with release, publish the whole buffer.
  * @param _vq the queue.
  * @param sgs scatterlists: readable ones, then writable.
@@ -792,7 +794,7 @@ static int virtqueue_add_packed(struct virtqueue *_vq,
 			if (n >= out_sgs)
 				in_len += sg->length;
 			if (table) {
-				/* §2.8.13: table entries are in order, no NEXT */
+				/* §2.8.7: table entries are in order, no NEXT */
 				table[k].addr = cpu_to_le64(sg_phys(sg));
 				table[k].len = cpu_to_le32(sg->length);
 				table[k].id = 0;
@@ -843,7 +845,7 @@ static int virtqueue_add_packed(struct virtqueue *_vq,
 		for (n = 0, k = head; n < descs_used; n++, k = (k + 1) % num)
 			VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
 				   .queue = (int)_vq->index, .text = "packed",
-				   .before = free_before,
+				   .spec = "§2.8.21.1", .before = free_before,
 				   .after = free_before - descs_used,
 				   .v = { k, le64_to_cpu(ring[k].addr),
 					  le32_to_cpu(ring[k].len),
@@ -851,7 +853,7 @@ static int virtqueue_add_packed(struct virtqueue *_vq,
 					   head_flags) | ((u64)id << 16) });
 	}
 	/*
-	 * §2.8.21: publish. The release store of the first descriptor's
+	 * §2.8.21.1: publish. The release store of the first descriptor's
 	 * flags orders every other write of this buffer before it: a device
 	 * that sees AVAIL in the head (acquire) sees the whole buffer.
 	 */
@@ -859,7 +861,7 @@ static int virtqueue_add_packed(struct virtqueue *_vq,
 	VLAB_TRACE(.kind = VLAB_EV_AVAIL_PUBLISH, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index, .before = old_idx,
 		   .after = vq->packed.next_avail_idx, .text = "packed",
-		   .v = { head, id, wrap });
+		   .spec = "§2.8.21.1", .v = { head, id, wrap });
 	vq->num_added += descs_used;
 	if (unlikely(vq->num_added >= num / 2 + 1))
 		virtqueue_kick(_vq);
@@ -867,7 +869,8 @@ static int virtqueue_add_packed(struct virtqueue *_vq,
 }
 
 /**
- * kick_prepare_packed() - does the device want this notification (§2.8.10)?
+ * kick_prepare_packed() - does the device want this notification
+ * (§2.8.10, §2.8.21.2)?
  * @param _vq the queue.
  * @return true when it must be sent.
  */
@@ -899,7 +902,7 @@ static bool kick_prepare_packed(struct virtqueue *_vq)
 }
 
 /**
- * get_buf_ctx_packed() - take back the next used buffer (§2.8.7).
+ * get_buf_ctx_packed() - take back the next used buffer (§2.8.22).
  * @param _vq the queue.
  * @param len receives the length written.
  * @param ctx receives the ctx, or NULL.
@@ -957,7 +960,8 @@ static void *get_buf_ctx_packed(struct virtqueue *_vq, unsigned int *len,
 		   (u16)(pos | (u16)wrap << VRING_PACKED_WRAP_BIT));
 	VLAB_TRACE(.kind = VLAB_EV_GET_BUF, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index, .before = old, .after = pos,
-		   .v = { id, used_len, old });
+		   .text = "packed", .spec = "§2.8.22",
+		   .v = { id, used_len, old, wrap });
 	/* With EVENT_IDX, ask to hear about the next used descriptor */
 	if (vq->packed.event_flags_shadow == VRING_PACKED_EVENT_FLAG_DESC) {
 		smp_store_release(&vq->packed.driver->off_wrap,
@@ -1100,7 +1104,7 @@ static bool used_hint_packed(struct vring_virtqueue *vq)
 
 /**
  * create_packed() - allocate and initialise a packed ring: descriptors,
- * then the driver and device event structures, in one block (§2.8.10).
+ * then the driver and device event structures, in one block (§2.8.10.1).
  * @param vq the queue, its public part filled in.
  * @param num the queue size.
  * @return 0 or -ENOMEM.
@@ -1326,7 +1330,8 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 	if (unlikely(READ_ONCE(vq->broken)))
 		return IRQ_HANDLED;
 	VLAB_TRACE(.kind = VLAB_EV_CALLBACK, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .text = vq->vq.name);
+		   .queue = (int)vq->vq.index, .text = vq->vq.name,
+		   .spec = vq->packed_ring ? "§2.8.22" : NULL);
 	if (vq->vq.callback)
 		vq->vq.callback(&vq->vq);
 	return IRQ_HANDLED;
