@@ -207,7 +207,6 @@ void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
 	pthread_mutex_lock(&dev->lock);
 	first = !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	dev->errors++;
 	snprintf(dev->last_error, sizeof(dev->last_error), "%s: %s", spec,
 		 rule);
 	pthread_mutex_unlock(&dev->lock);
@@ -217,12 +216,16 @@ void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
 	VLAB_TRACE(.kind = VLAB_EV_DEVICE_ERROR, .dev = dev->name,
 		   .queue = vq ? (int)vq->index : -1, .text = rule,
 		   .spec = spec);
-	if (!first)
-		return;
-	/* §2.1.2: tell the driver through a configuration-change interrupt */
-	VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name, .queue = -1,
-		   .v = { dev->irq });
-	vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
+	if (first) {
+		/* §2.1.2: tell the driver through a config-change interrupt */
+		VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name,
+			   .queue = -1, .v = { dev->irq });
+		vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
+	}
+	/* counted last, so whoever sees the count sees the whole report */
+	pthread_mutex_lock(&dev->lock);
+	dev->errors++;
+	pthread_mutex_unlock(&dev->lock);
 }
 
 void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index)

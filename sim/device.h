@@ -56,6 +56,8 @@ struct vlab_faults {
 	uint32_t used_len_extra; /**< R4: claim this many more bytes written */
 	unsigned int config_flaps; /**< R8: change the config in the middle of
 				       the next N multi-field reads */
+	bool rewrite_after_read; /**< D16: play a driver that rewrites each
+				      descriptor right after the device read it */
 };
 
 /** Ring features a device offers (virtio 1.2 §6): all on by default. */
@@ -92,7 +94,8 @@ struct vlab_device {
 	size_t config_size;	/**< bytes of it the model uses */
 	struct vlab_vq *vqs;	/**< model->num_queues queues */
 	char last_error[256];	/**< the last rule a driver broke */
-	unsigned long errors;	/**< count of broken rules */
+	unsigned long errors;	/**< broken rules fully reported (logged, traced,
+				     interrupt raised); tests wait on it */
 };
 
 /**

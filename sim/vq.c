@@ -185,6 +185,74 @@ static struct vring_desc *enter_indirect(struct vlab_device *dev,
 }
 
 /**
+ * add_seg() - check one buffer and append it to a chain. Both layouts
+ * share these rules (RELIABILITY D8, D9, D10, D11, D12); only the spec
+ * section that states each rule differs, so the message cites the one
+ * for the layout in use.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param chain the chain so far.
+ * @param i the descriptor's index, for messages.
+ * @param addr buffer address.
+ * @param len buffer length.
+ * @param write device-writable.
+ * @param max_segs most buffers accepted.
+ * @return 0, or -1 after reporting the broken rule.
+ */
+static int add_seg(struct vlab_device *dev, struct vlab_vq *vq,
+		   struct vlab_chain *chain, unsigned int i, uint64_t addr,
+		   uint32_t len, bool write, unsigned int max_segs)
+{
+	bool packed = vq->packed;
+	struct vlab_seg *seg;
+
+	if (!write && chain->in_bytes) {
+		/* RELIABILITY D8: readable buffers come first */
+		vlab_device_error(dev, vq, packed ? "§2.8.17" : "§2.7.4.2",
+				  "device-readable descriptor %u follows a device-writable one",
+				  i);
+		return -1;
+	}
+	if (len == 0) {
+		/* RELIABILITY D10: an empty buffer is refused */
+		vlab_device_error(dev, vq, packed ? "§2.8.4" : "§2.7.5",
+				  "descriptor %u has length 0", i);
+		return -1;
+	}
+	if (!vlab_ram_ptr(dev->ram, addr, len)) {
+		/* RELIABILITY D9: every byte lies inside guest RAM */
+		vlab_device_error(dev, vq, packed ? "§2.8.4" : "§2.7.5",
+				  "descriptor %u buffer 0x%llx+%u is outside guest RAM",
+				  i, (unsigned long long)addr, len);
+		return -1;
+	}
+	if (chain->nseg == max_segs) {
+		/* RELIABILITY D11 */
+		vlab_device_error(dev, vq, packed ? "§2.8.18" : "§2.7.5",
+				  "buffer %u has more than the %u buffers this device accepts",
+				  chain->head, max_segs);
+		return -1;
+	}
+	if (chain->out_bytes + chain->in_bytes + len > UINT32_MAX) {
+		/* RELIABILITY D12 */
+		vlab_device_error(dev, vq, packed ? "§2.8.4" : "§2.7.5.2",
+				  "buffer %u is longer than 2^32 bytes",
+				  chain->head);
+		return -1;
+	}
+	seg = &chain->seg[chain->nseg++];
+	seg->host = vlab_ram_ptr(dev->ram, addr, len);
+	seg->gpa = addr;
+	seg->len = len;
+	seg->write = write;
+	if (write)
+		chain->in_bytes += len;
+	else
+		chain->out_bytes += len;
+	return 0;
+}
+
+/**
  * walk_chain() - read and check every descriptor of the chain at @p head,
  * following one indirect table if the chain ends in one.
  * @param dev the device.
@@ -200,9 +268,8 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 {
 	struct vring_desc *table = vq->desc;
 	unsigned int i = head, count = 0, limit = vq->num;
-	bool seen_write = false, in_table = false;
+	bool in_table = false;
 	struct vring_desc d;
-	struct vlab_seg *seg;
 	uint64_t addr;
 	uint32_t len;
 	uint16_t flags;
@@ -222,6 +289,9 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 		}
 		/* RELIABILITY D16: one read into a local copy, then only it */
 		memcpy(&d, &table[i], sizeof(d));
+		if (dev->faults.rewrite_after_read)
+			/* a racing driver points the shared copy elsewhere */
+			table[i].addr = htole64(0x1000);
 		addr = le64toh(d.addr);
 		len = le32toh(d.len);
 		flags = le16toh(d.flags);
@@ -238,52 +308,9 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 			i = 0;
 			continue;
 		}
-		if (flags & VRING_DESC_F_WRITE) {
-			seen_write = true;
-		} else if (seen_write) {
-			/* RELIABILITY D8 */
-			vlab_device_error(dev, vq, "§2.7.4.2",
-					  "device-readable descriptor %u follows a device-writable one",
-					  i);
+		if (add_seg(dev, vq, chain, i, addr, len,
+			    flags & VRING_DESC_F_WRITE, max_segs))
 			return -1;
-		}
-		if (len == 0) {
-			/* RELIABILITY D10: an empty buffer is refused */
-			vlab_device_error(dev, vq, "§2.7.5",
-					  "descriptor %u has length 0", i);
-			return -1;
-		}
-		if (!vlab_ram_ptr(dev->ram, addr, len)) {
-			/* RELIABILITY D9 */
-			vlab_device_error(dev, vq, "§2.7.5",
-					  "descriptor %u buffer 0x%llx+%u is outside guest RAM",
-					  i, (unsigned long long)addr, len);
-			return -1;
-		}
-		if (chain->nseg == max_segs) {
-			/* RELIABILITY D11 */
-			vlab_device_error(dev, vq, "§2.7.5",
-					  "chain from head %u has more than the %u buffers this device accepts",
-					  head, max_segs);
-			return -1;
-		}
-		if (chain->out_bytes + chain->in_bytes + len > UINT32_MAX) {
-			/* RELIABILITY D12 */
-			vlab_device_error(dev, vq, "§2.7.5.2",
-					  "chain from head %u is longer than 2^32 bytes",
-					  head);
-			return -1;
-		}
-		seg = &chain->seg[chain->nseg++];
-		seg->host = vlab_ram_ptr(dev->ram, addr, len);
-		seg->gpa = addr;
-		seg->len = len;
-		seg->write = flags & VRING_DESC_F_WRITE;
-		if (seg->write)
-			chain->in_bytes += len;
-		else
-			chain->out_bytes += len;
-
 		if (!(flags & VRING_DESC_F_NEXT))
 			return 0;
 		i = le16toh(d.next);
@@ -296,65 +323,6 @@ static int walk_chain(struct vlab_device *dev, struct vlab_vq *vq,
 			return -1;
 		}
 	}
-}
-
-/**
- * add_seg() - check one buffer and append it to a chain (the rules both
- * layouts share: D8, D9, D10, D11, D12).
- * @param dev the device.
- * @param vq the queue.
- * @param chain the chain so far.
- * @param i the descriptor's index, for messages.
- * @param addr buffer address.
- * @param len buffer length.
- * @param write device-writable.
- * @param max_segs most buffers accepted.
- * @return 0, or -1 after reporting the broken rule.
- */
-static int add_seg(struct vlab_device *dev, struct vlab_vq *vq,
-		   struct vlab_chain *chain, unsigned int i, uint64_t addr,
-		   uint32_t len, bool write, unsigned int max_segs)
-{
-	struct vlab_seg *seg;
-
-	if (!write && chain->in_bytes) {
-		vlab_device_error(dev, vq, "§2.8.17",
-				  "device-readable descriptor %u follows a device-writable one",
-				  i);
-		return -1;
-	}
-	if (len == 0) {
-		vlab_device_error(dev, vq, "§2.8.4", "descriptor %u has length 0",
-				  i);
-		return -1;
-	}
-	if (!vlab_ram_ptr(dev->ram, addr, len)) {
-		vlab_device_error(dev, vq, "§2.8.4",
-				  "descriptor %u buffer 0x%llx+%u is outside guest RAM",
-				  i, (unsigned long long)addr, len);
-		return -1;
-	}
-	if (chain->nseg == max_segs) {
-		vlab_device_error(dev, vq, "§2.8.18",
-				  "buffer %u has more than the %u descriptors this device accepts",
-				  chain->head, max_segs);
-		return -1;
-	}
-	if (chain->out_bytes + chain->in_bytes + len > UINT32_MAX) {
-		vlab_device_error(dev, vq, "§2.8.4",
-				  "buffer is longer than 2^32 bytes");
-		return -1;
-	}
-	seg = &chain->seg[chain->nseg++];
-	seg->host = vlab_ram_ptr(dev->ram, addr, len);
-	seg->gpa = addr;
-	seg->len = len;
-	seg->write = write;
-	if (write)
-		chain->in_bytes += len;
-	else
-		chain->out_bytes += len;
-	return 0;
 }
 
 /**
@@ -450,6 +418,8 @@ static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
 			return -1;
 		}
 		memcpy(&d, &vq->pdesc[pos], sizeof(d));	/* D16 */
+		if (dev->faults.rewrite_after_read)
+			vq->pdesc[pos].addr = htole64(0x1000);
 		if (count > 1)
 			flags = le16toh(d.flags);
 		chain->head = le16toh(d.id);

@@ -15,6 +15,7 @@
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 
@@ -523,6 +524,63 @@ static void test_enable_cb_sees_pending(void)
 	harness_shutdown();
 }
 
+/**
+ * D16: the driver (here, the fault) rewrites each descriptor right after
+ * the device read it. A device that read twice would use the second,
+ * outside-RAM address; this one uses its checked copy, so the request
+ * completes normally.
+ */
+static void test_no_double_fetch(void)
+{
+	char *buf;
+
+	setup();
+	buf = kzalloc(16, GFP_KERNEL);
+	ldev->faults.rewrite_after_read = true;
+	CU_ASSERT_TRUE(one_request(buf));
+	CU_ASSERT_FALSE(virtqueue_is_broken(tvq));
+	pthread_mutex_lock(&ldev->lock);
+	CU_ASSERT_EQUAL(ldev->errors, 0);
+	pthread_mutex_unlock(&ldev->lock);
+	ldev->faults.rewrite_after_read = false;
+	kfree(buf);
+	harness_shutdown();
+}
+
+/** The packed ring's event rule: offset and wrap counter, across laps. */
+static void test_packed_event_math(void)
+{
+	/* Event at 5, same lap: due when the index moves from 5 to 6 */
+	CU_ASSERT_TRUE(vring_packed_event_needed(5 | 1u << 15, true, 6, 5, 64));
+	CU_ASSERT_FALSE(vring_packed_event_needed(5 | 1u << 15, true, 5, 4, 64));
+	/* Event at 62 in the previous lap (wrap 0); we wrapped to lap 1 */
+	CU_ASSERT_TRUE(vring_packed_event_needed(62, true, 2, (u16)(2 - 6), 64));
+	CU_ASSERT_FALSE(vring_packed_event_needed(62, true, 2, 1, 64));
+	/* Event at 3 of the current lap (wrap 1), index moved 60 -> 4 */
+	CU_ASSERT_TRUE(vring_packed_event_needed(3 | 1u << 15, true, 4,
+						 (u16)(4 - 8), 64));
+	/* Wrap counters advance with the index (vring_packed_advance) */
+	{
+		u16 idx = 62;
+		bool wrap = true;
+
+		vring_packed_advance(&idx, &wrap, 3, 64);
+		CU_ASSERT_EQUAL(idx, 1);
+		CU_ASSERT_FALSE(wrap);
+		vring_packed_advance(&idx, &wrap, 63, 64);
+		CU_ASSERT_EQUAL(idx, 0);
+		CU_ASSERT_TRUE(wrap);
+	}
+	/* Available and used, by lap */
+	CU_ASSERT_TRUE(vring_packed_is_avail(VRING_PACKED_F_AVAIL, true));
+	CU_ASSERT_TRUE(vring_packed_is_avail(VRING_PACKED_F_USED, false));
+	CU_ASSERT_FALSE(vring_packed_is_avail(0, true));
+	CU_ASSERT_TRUE(vring_packed_is_used(VRING_PACKED_F_AVAIL |
+					    VRING_PACKED_F_USED, true));
+	CU_ASSERT_TRUE(vring_packed_is_used(0, false));
+	CU_ASSERT_FALSE(vring_packed_is_used(VRING_PACKED_F_AVAIL, true));
+}
+
 /** vring_need_event(): the 16-bit window arithmetic, across the wrap. */
 static void test_need_event_math(void)
 {
@@ -812,6 +870,8 @@ int main(void)
 		  test_enable_cb_sees_pending },
 		{ "need-event math across the 16-bit wrap",
 		  test_need_event_math },
+		{ "packed event math and wrap counters", test_packed_event_math },
+		{ "D16 no double fetch of a descriptor", test_no_double_fetch },
 		{ "R1 used id out of range breaks the queue",
 		  test_r1_used_id_out_of_range },
 		{ "R2 duplicate completion breaks the queue",
