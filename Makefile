@@ -18,6 +18,9 @@ WERROR ?= -Werror
 COMMON := -std=c11 -Wall -Wextra $(WERROR) -g -pthread -MMD -MP -I.
 ifeq ($(V),release)
 OPT := -O2
+else ifeq ($(V),notrace)
+# Only for make bench: the release build with every trace point removed
+OPT := -O2 -DVLAB_TRACE_COMPILED_OUT
 else ifeq ($(V),asan)
 OPT := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -26,7 +29,7 @@ else ifeq ($(V),tsan)
 # model them, but every field they order is accessed atomically.
 OPT := -O1 -fno-omit-frame-pointer -fsanitize=thread -Wno-tsan
 else
-$(error unknown build variant V=$(V): use release, asan or tsan)
+$(error unknown build variant V=$(V): use release, asan, tsan or notrace)
 endif
 
 GUEST_CFLAGS := $(COMMON) $(OPT) -D_POSIX_C_SOURCE=200809L -Ivirtio/include
@@ -39,7 +42,7 @@ SIM_SRCS := $(filter-out sim/vlab.c,$(wildcard sim/*.c))
 TEST_SRCS := $(wildcard tests/test_*.c)
 # Suites that are kernel code themselves (they drive the virtqueue API as a
 # driver would) build with the guest flags; the others are host code.
-GUEST_TEST_SRCS := tests/test_ring.c tests/test_queues.c
+GUEST_TEST_SRCS := tests/test_ring.c tests/test_queues.c tests/test_golden.c
 
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/%.o)
 GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/%.o)
@@ -48,7 +51,7 @@ MACHINE_OBJS := $(DRIVER_OBJS) $(GUEST_OBJS) $(SIM_OBJS)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 SCENARIO_OBJS := $(BUILD)/tests/scenarios/rng.o
 
-.PHONY: all run test check docs clean help deps mutants module qemu-test \
+.PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
 	qemu-shell qemu-deps tsan bench
 .DEFAULT_GOAL := all
 
@@ -97,10 +100,32 @@ $(BUILD)/bench/%.o: bench/%.c
 $(BUILD)/bench/bench_ring: $(BUILD)/bench/bench_ring.o $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
 
-# Figures, not verdicts: the release build, every ring configuration.
+# Figures, not verdicts: the release build, every ring configuration; then
+# what the trace points cost while tracing is off, against a build without
+# them.
 bench:
 	$(MAKE) V=release build/release/bench/bench_ring
+	$(MAKE) V=notrace build/notrace/bench/bench_ring
 	./build/release/bench/bench_ring
+	@echo
+	@echo "trace points with tracing off: split ring, indirect, event idx"
+	./build/release/bench/bench_ring --trace-cost "compiled in, off"
+	./build/notrace/bench/bench_ring --trace-cost "compiled out"
+
+# Regenerate tests/golden/ after an intended change to what a scenario
+# does; review the diff before committing it.
+golden:
+	$(MAKE) V=release build/release/tests/test_golden
+	VLAB_GOLDEN_UPDATE=1 ./build/release/tests/test_golden
+
+# Render the files of vlab run ... --dot DIR to SVG next to them.
+DOT_DIR ?= out
+dot-svg:
+	@scripts/install-deps.sh docs
+	@n=0; for f in $(DOT_DIR)/*.dot; do \
+		[ -e "$$f" ] || { echo "make dot-svg: no .dot files in $(DOT_DIR)" >&2; exit 1; }; \
+		dot -Tsvg "$$f" -o "$${f%.dot}.svg" || exit 1; n=$$((n + 1)); \
+	done; echo "make dot-svg: $$n SVG files in $(DOT_DIR)/"
 
 $(BUILD)/vlab: $(BUILD)/sim/vlab.o $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@

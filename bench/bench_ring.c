@@ -231,10 +231,41 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /**
- * main() - every configuration, RUNS runs each.
+ * trace_cost() - one configuration, RUNS runs, one line: what the build
+ * at hand does with its trace points switched off.
+ * @param label how the build treats trace points.
  * @return 0, or 1 when a run could not complete.
  */
-int main(void)
+static int trace_cost(const char *label)
+{
+	double rate[2 * RUNS - 1];
+	unsigned int k, n = 2 * RUNS - 1;
+	struct run r;
+
+	for (k = 0; k < n; k++) {
+		/* the steadiest configuration: few sleeps, so the per-event
+		 * cost is not lost in wake-up noise */
+		if (stream(1ULL << VIRTIO_RING_F_INDIRECT_DESC |
+			   1ULL << VIRTIO_RING_F_EVENT_IDX, &r)) {
+			fprintf(stderr, "bench: run failed\n");
+			return 1;
+		}
+		rate[k] = r.bufs_per_sec;
+	}
+	qsort(rate, n, sizeof(double), cmp_double);
+	printf("  %-18s %9.0f buffers/s [%9.0f, %9.0f] (median of %u)\n",
+	       label, rate[n / 2], rate[0], rate[n - 1], n);
+	return 0;
+}
+
+/**
+ * main() - every configuration, RUNS runs each; or, with --trace-cost
+ * LABEL, the one line of trace_cost().
+ * @param argc argument count.
+ * @param argv arguments.
+ * @return 0, or 1 when a run could not complete, 2 for bad arguments.
+ */
+int main(int argc, char **argv)
 {
 	static const struct {
 		const char *layout;
@@ -254,6 +285,12 @@ int main(void)
 	unsigned int c, k;
 	uint64_t f;
 
+	if (argc == 3 && !strcmp(argv[1], "--trace-cost"))
+		return trace_cost(argv[2]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: bench_ring [--trace-cost LABEL]\n");
+		return 2;
+	}
 	printf("make bench: %d buffers per run (16 readable + 16 writable bytes each),\n"
 	       "loopback device, 64-entry queue, free schedule; median [min, max] of %d runs\n\n",
 	       BUFFERS, RUNS);

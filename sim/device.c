@@ -13,6 +13,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
+#include "sim/sched.h"
 #include "sim/trace.h"
 
 /**
@@ -30,21 +31,23 @@ static void *device_thread(void *arg)
 	uint64_t pending;
 	unsigned int q;
 
-	vlab_thread_set_name(dev->name);
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	for (;;) {
 		while (!dev->notify_pending && !dev->stop)
-			pthread_cond_wait(&dev->cond, &dev->lock);
+			vlab_cond_wait(&dev->cond, &dev->lock);
 		if (dev->stop)
 			break;
 		pending = dev->notify_pending;
 		dev->notify_pending = 0;
 		dev->busy = true;
-		pthread_mutex_unlock(&dev->lock);
+		vlab_mutex_unlock(&dev->lock);
 
 		for (q = 0; q < dev->model->num_queues; q++) {
 			if (!(pending & (1ULL << q)))
 				continue;
+			/* §4.2.3.3: the device learns which queue to look at */
+			VLAB_TRACE(.kind = VLAB_EV_NOTIFY, .dev = dev->name,
+				   .queue = (int)q);
 			if (!dev->vqs[q].ready)
 				continue;
 			/*
@@ -61,11 +64,11 @@ static void *device_thread(void *arg)
 			} while (vlab_vq_enable_notify(dev, &dev->vqs[q]));
 		}
 
-		pthread_mutex_lock(&dev->lock);
+		vlab_mutex_lock(&dev->lock);
 		dev->busy = false;
-		pthread_cond_broadcast(&dev->cond);
+		vlab_cond_broadcast(&dev->cond);
 	}
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 	return NULL;
 }
 
@@ -109,7 +112,7 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 	}
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_cond_init(&dev->cond, NULL);
-	if (pthread_create(&dev->thread, NULL, device_thread, dev)) {
+	if (vlab_thread_spawn(&dev->thread, dev->name, device_thread, dev)) {
 		pthread_cond_destroy(&dev->cond);
 		pthread_mutex_destroy(&dev->lock);
 		goto err;
@@ -130,11 +133,11 @@ void vlab_device_destroy(struct vlab_device *dev)
 
 	if (!dev)
 		return;
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	dev->stop = true;
-	pthread_cond_broadcast(&dev->cond);
-	pthread_mutex_unlock(&dev->lock);
-	pthread_join(dev->thread, NULL);
+	vlab_cond_broadcast(&dev->cond);
+	vlab_mutex_unlock(&dev->lock);
+	vlab_thread_join(dev->thread);
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
 	for (q = 0; q < dev->model->num_queues; q++)
@@ -153,10 +156,10 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
 {
 	bool has;
 
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	has = (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 		(dev->driver_features & (1ULL << bit));
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 	return has;
 }
 
@@ -164,30 +167,30 @@ bool vlab_device_live(struct vlab_device *dev)
 {
 	uint32_t status;
 
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	status = dev->status;
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 	return (status & VIRTIO_CONFIG_S_DRIVER_OK) &&
 		!(status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 void vlab_device_raise(struct vlab_device *dev, uint32_t bits)
 {
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	dev->interrupt_status |= bits;
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 	vlab_irqchip_raise(dev->irqchip, dev->irq);
 }
 
 void vlab_device_config_changed(struct vlab_device *dev, size_t offset,
 				const void *bytes, size_t len)
 {
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	if (offset <= dev->config_size && len <= dev->config_size - offset)
 		memcpy(dev->config + offset, bytes, len);
 	/* §2.5: a driver that read across this change must read again */
 	dev->config_generation++;
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 	VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name, .queue = -1,
 		   .v = { dev->irq });
 	vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
@@ -204,12 +207,12 @@ void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
 	vsnprintf(rule, sizeof(rule), fmt, ap);
 	va_end(ap);
 
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	first = !(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	snprintf(dev->last_error, sizeof(dev->last_error), "%s: %s", spec,
 		 rule);
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 
 	fprintf(stderr, "[%s] driver broke virtio 1.2 %s: %s%s\n", dev->name,
 		spec, rule, first ? "; device needs reset" : "");
@@ -223,12 +226,13 @@ void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
 		vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
 	}
 	/* counted last, so whoever sees the count sees the whole report */
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	dev->errors++;
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 }
 
-void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index)
+const char *vlab_device_notify_locked(struct vlab_device *dev,
+				      uint32_t index)
 {
 	const char *why = NULL;
 
@@ -240,31 +244,27 @@ void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index)
 		why = "device needs reset";	/* §2.1.2 */
 	else if (!dev->vqs[index].ready)
 		why = "queue not ready";
-	if (why) {
-		VLAB_TRACE(.kind = VLAB_EV_NOTIFY_IGNORED, .dev = dev->name,
-			   .queue = (int)index, .text = why);
-		return;
-	}
-	VLAB_TRACE(.kind = VLAB_EV_NOTIFY, .dev = dev->name,
-		   .queue = (int)index);
+	if (why)
+		return why;
 	__atomic_fetch_add(&dev->vqs[index].stats.notifies, 1,
 			   __ATOMIC_RELAXED);
 	dev->notify_pending |= 1ULL << index;
-	pthread_cond_broadcast(&dev->cond);
+	vlab_cond_broadcast(&dev->cond);
+	return NULL;
 }
 
 void vlab_device_wait_idle(struct vlab_device *dev)
 {
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	while (dev->busy || dev->notify_pending)
-		pthread_cond_wait(&dev->cond, &dev->lock);
-	pthread_mutex_unlock(&dev->lock);
+		vlab_cond_wait(&dev->cond, &dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 }
 
 void vlab_device_quiesce_locked(struct vlab_device *dev)
 {
 	while (dev->busy)
-		pthread_cond_wait(&dev->cond, &dev->lock);
+		vlab_cond_wait(&dev->cond, &dev->lock);
 }
 
 void vlab_device_reset_locked(struct vlab_device *dev)

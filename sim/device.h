@@ -178,12 +178,18 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit);
 bool vlab_device_live(struct vlab_device *dev);
 
 /**
- * vlab_device_notify() - a QueueNotify for queue @p index: wake the
+ * vlab_device_notify_locked() - a QueueNotify for queue @p index: wake the
  * device thread (called with the lock held, from the register file).
  * @param dev the device.
  * @param index the queue index the driver wrote.
+ * @return NULL when the device thread was woken (it traces the notify
+ * event itself when it wakes, so the trace shows the device taking the
+ * notification wherever the schedule lets it run), else why the
+ * notification is ignored, for the caller to trace once it has dropped
+ * the lock.
  */
-void vlab_device_notify_locked(struct vlab_device *dev, uint32_t index);
+const char *vlab_device_notify_locked(struct vlab_device *dev,
+				      uint32_t index);
 
 /**
  * vlab_device_wait_idle() - wait until the device thread has nothing

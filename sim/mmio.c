@@ -14,6 +14,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "sim/device.h"
+#include "sim/sched.h"
 #include "sim/trace.h"
 
 /** MagicValue: "virt" in little-endian (§4.2.2). */
@@ -89,7 +90,7 @@ uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 	struct vlab_vq *vq;
 	uint64_t val = 0;
 
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		val = config_read(dev, offset - VIRTIO_MMIO_CONFIG, size);
 		goto out;
@@ -147,7 +148,7 @@ uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 		break;
 	}
 out:
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
 	return val;
 }
 
@@ -287,9 +288,11 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 			    uint64_t val64, unsigned int size)
 {
 	uint32_t val = (uint32_t)val64;
+	const char *ignored = NULL;
+	bool notify = false;
 	unsigned int i;
 
-	pthread_mutex_lock(&dev->lock);
+	vlab_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		offset -= VIRTIO_MMIO_CONFIG;
 		for (i = 0; i < size && offset + i < dev->config_size; i++)
@@ -333,7 +336,8 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 		queue_ready_write(dev, val);
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		vlab_device_notify_locked(dev, val);
+		notify = true;
+		ignored = vlab_device_notify_locked(dev, val);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		dev->interrupt_status &= ~val;
@@ -347,5 +351,9 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 		break;
 	}
 out:
-	pthread_mutex_unlock(&dev->lock);
+	vlab_mutex_unlock(&dev->lock);
+	/* an accepted notification is traced by the device thread it wakes */
+	if (notify && ignored)
+		VLAB_TRACE(.kind = VLAB_EV_NOTIFY_IGNORED, .dev = dev->name,
+			   .queue = (int)val, .text = ignored);
 }

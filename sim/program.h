@@ -20,7 +20,7 @@
  * @param path e.g. "/dev/vlab-rng".
  * @param buf receives the bytes.
  * @param n byte count.
- * @param timeout_ms watchdog, in milliseconds.
+ * @param timeout_ms watchdog, in milliseconds; 0 for none (the stepper).
  * @return 0, or the negative errno of the failed system call (-ETIMEDOUT
  * when the watchdog fired, -EIO when a read returned 0 bytes).
  */

@@ -5,6 +5,8 @@
  */
 #include "sim/trace.h"
 
+#include "sim/sched.h"
+
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -58,6 +60,8 @@ static const struct kind_info kinds[VLAB_EV_COUNT] = {
 	[VLAB_EV_GET_BUF] = { "get_buf", VLAB_SIDE_DRIVER, "§2.7.14" },
 	[VLAB_EV_DETACH] = { "detach", VLAB_SIDE_DRIVER, "§3.3.1" },
 	[VLAB_EV_QUEUE_BROKEN] = { "queue-broken", VLAB_SIDE_DRIVER, "§2.7.8" },
+	[VLAB_EV_SLEEP] = { "sleep", VLAB_SIDE_DRIVER, "§2.7.14" },
+	[VLAB_EV_WAKE] = { "wake", VLAB_SIDE_DRIVER, "§2.7.14" },
 };
 
 const char *vlab_event_kind_name(enum vlab_event_kind kind)
@@ -93,7 +97,17 @@ void vlab_trace_set_sink(vlab_trace_sink_fn *sink, void *opaque)
 	trace_sink = sink;
 	trace_opaque = opaque;
 	trace_seq = 0;
-	__atomic_store_n(&vlab_trace_on, sink != NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&trace_lock);
+	vlab_trace_refresh();
+}
+
+void vlab_trace_refresh(void)
+{
+	int on;
+
+	pthread_mutex_lock(&trace_lock);
+	on = trace_sink != NULL || vlab_sched_is_lockstep();
+	__atomic_store_n(&vlab_trace_on, on, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&trace_lock);
 }
 
@@ -103,6 +117,8 @@ void vlab_trace_emit(const struct vlab_event *ev)
 	if (trace_sink)
 		trace_sink(ev, ++trace_seq, vlab_thread_name(), trace_opaque);
 	pthread_mutex_unlock(&trace_lock);
+	/* lockstep: the event is a point where another thread may run */
+	vlab_sched_point();
 }
 
 /**
@@ -279,7 +295,7 @@ void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 			 ev->before, ev->after);
 		break;
 	case VLAB_EV_NOTIFY:
-		snprintf(buf, size, "QueueNotify = %d: wake the device thread",
+		snprintf(buf, size, "woken by QueueNotify = %d: look at the ring",
 			 ev->queue);
 		break;
 	case VLAB_EV_NOTIFY_IGNORED:
@@ -332,6 +348,13 @@ void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 	case VLAB_EV_QUEUE_BROKEN:
 		snprintf(buf, size, "%s; queue broken", ev->text ? ev->text : "");
 		break;
+	case VLAB_EV_SLEEP:
+		snprintf(buf, size, "wait_for_completion: not done yet, %s sleeps",
+			 ev->text ? ev->text : "the thread");
+		break;
+	case VLAB_EV_WAKE:
+		snprintf(buf, size, "complete(): the sleeping thread may run again");
+		break;
 	default:
 		snprintf(buf, size, "?");
 		break;
@@ -360,4 +383,53 @@ void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
 		thread, vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ?
 		"driver" : "device", ev->dev ? ev->dev : "-", q,
 		vlab_event_kind_name(ev->kind), vlab_event_spec(ev), text);
+}
+
+/**
+ * json_string() - print @p s as a JSON string (or null).
+ * @param out where.
+ * @param s the string, UTF-8.
+ */
+static void json_string(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+void vlab_trace_jsonl_sink(const struct vlab_event *ev, uint64_t seq,
+			   const char *thread, void *opaque)
+{
+	FILE *out = opaque;
+	char text[256];
+
+	vlab_trace_format(ev, text, sizeof(text));
+	fprintf(out, "{\"seq\":%" PRIu64 ",\"thread\":", seq);
+	json_string(out, thread);
+	fprintf(out, ",\"side\":\"%s\",\"kind\":\"%s\",\"dev\":",
+		vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ? "driver" :
+		"device", vlab_event_kind_name(ev->kind));
+	json_string(out, ev->dev);
+	fprintf(out, ",\"queue\":%d,\"spec\":", ev->queue);
+	json_string(out, vlab_event_spec(ev));
+	fprintf(out, ",\"before\":%u,\"after\":%u,\"v\":[%" PRIu64 ",%" PRIu64
+		",%" PRIu64 ",%" PRIu64 "],\"text\":", ev->before, ev->after,
+		ev->v[0], ev->v[1], ev->v[2], ev->v[3]);
+	json_string(out, ev->text);
+	fputs(",\"what\":", out);
+	json_string(out, text);
+	fputs("}\n", out);
 }

@@ -9,6 +9,10 @@
  * a buffer returned. An event names its side, the thread that made it, the
  * device and queue, the spec section it follows, and the ring index before
  * and after. With tracing off a trace point costs one predictable branch.
+ *
+ * A trace point comes after the change it reports: a sink that looks at
+ * the rings (the stepper, the Graphviz writer) sees them as the event
+ * left them.
  */
 #ifndef VLAB_SIM_TRACE_H
 #define VLAB_SIM_TRACE_H
@@ -43,6 +47,8 @@ enum vlab_event_kind {
 	VLAB_EV_GET_BUF,	/**< driver took a used buffer back */
 	VLAB_EV_DETACH,		/**< driver reclaimed an unused buffer */
 	VLAB_EV_QUEUE_BROKEN,	/**< driver found the device misbehaving */
+	VLAB_EV_SLEEP,		/**< a guest thread sleeps for a completion */
+	VLAB_EV_WAKE,		/**< complete() wakes the sleeping thread */
 	VLAB_EV_COUNT		/**< number of kinds */
 };
 
@@ -77,15 +83,37 @@ struct vlab_event {
 typedef void vlab_trace_sink_fn(const struct vlab_event *ev, uint64_t seq,
 				const char *thread, void *opaque);
 
-/** Nonzero while a sink is installed; read by every trace point. */
+/**
+ * Nonzero while a sink is installed or the lockstep schedule is on (its
+ * threads take turns at trace points); read by every trace point.
+ */
 extern int vlab_trace_on;
 
 /**
- * vlab_trace_emit() - number an event and hand it to the sink.
+ * vlab_trace_emit() - number an event, hand it to the sink, and in
+ * lockstep let the schedule choose the next thread.
  * @param ev the event (copied by the sink if it wants to keep it).
  */
 void vlab_trace_emit(const struct vlab_event *ev);
 
+/**
+ * vlab_trace_refresh() - recompute @c vlab_trace_on after a sink or the
+ * schedule changed.
+ */
+void vlab_trace_refresh(void);
+
+#ifdef VLAB_TRACE_COMPILED_OUT
+/*
+ * Only for the benchmark that measures what a trace point costs when off:
+ * no sink and no lockstep can work in such a build. The dead branch keeps
+ * the arguments "used", and the compiler drops it.
+ */
+#define VLAB_TRACE(...)							\
+	do {								\
+		if (0)							\
+			vlab_trace_emit(&(struct vlab_event){ __VA_ARGS__ }); \
+	} while (0)
+#else
 /** Emit an event built from designated initialisers, if tracing is on. */
 #define VLAB_TRACE(...)							\
 	do {								\
@@ -93,6 +121,7 @@ void vlab_trace_emit(const struct vlab_event *ev);
 				      __ATOMIC_RELAXED), 0))		\
 			vlab_trace_emit(&(struct vlab_event){ __VA_ARGS__ }); \
 	} while (0)
+#endif
 
 /**
  * vlab_trace_set_sink() - install a sink, or remove it with NULL.
@@ -112,6 +141,17 @@ void vlab_trace_set_sink(vlab_trace_sink_fn *sink, void *opaque);
  */
 void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
 			  const char *thread, void *opaque);
+
+/**
+ * vlab_trace_jsonl_sink() - the machine-readable sink: one JSON object per
+ * line with every field of the event (see the README for the keys).
+ * @param ev the event.
+ * @param seq its number.
+ * @param thread the thread that made it.
+ * @param opaque a FILE * to write to.
+ */
+void vlab_trace_jsonl_sink(const struct vlab_event *ev, uint64_t seq,
+			   const char *thread, void *opaque);
 
 /**
  * vlab_trace_text_header() - the column names of the text sink's lines.

@@ -445,13 +445,14 @@ static int pop_packed(struct vlab_device *dev, struct vlab_vq *vq,
 			break;
 	}
 	chain->ndescs = (uint16_t)count;
+	vq->next_avail = pos;
+	vq->avail_wrap = wrap;
+	/* traced once the state is what the event says it is */
 	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old, .after = pos,
 		   .text = "packed", .spec = "§2.8.6",
 		   .v = { chain->head, chain->nseg, chain->out_bytes,
 			  chain->in_bytes });
-	vq->next_avail = pos;
-	vq->avail_wrap = wrap;
 	vq->inflight++;
 	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELAXED);
 	return 1;
@@ -502,11 +503,13 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	if (walk_chain(dev, vq, head, chain, max_segs))
 		return -1;
 	chain->ndescs = 1;
-	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
-		   .queue = (int)vq->index, .before = vq->last_avail_idx,
-		   .after = (uint16_t)(vq->last_avail_idx + 1),
-		   .v = { head, chain->nseg, chain->out_bytes, chain->in_bytes });
 	vq->last_avail_idx++;
+	/* traced once the state is what the event says it is */
+	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
+		   .queue = (int)vq->index,
+		   .before = (uint16_t)(vq->last_avail_idx - 1),
+		   .after = vq->last_avail_idx,
+		   .v = { head, chain->nseg, chain->out_bytes, chain->in_bytes });
 	vq->inflight++;
 	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELAXED);
 	return 1;

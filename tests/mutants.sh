@@ -149,5 +149,16 @@ mutant "D15 queue size above QueueNumMax" sim/vq.c test_device_errors \
 mutant "D17 notify before DRIVER_OK ignored" sim/device.c test_device_errors \
 	"		why = \"before DRIVER_OK\";" "		why = NULL;"
 
+mutant "golden: a trace point dropped (publish-used)" sim/vq.c test_golden \
+	"	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
+		   .queue = (int)vq->index, .before = old,
+		   .after = vq->used_idx);" "	(void)old;"
+mutant "golden: two events swapped (kick traced before the write)" \
+	virtio/virtio_ring.c test_golden "	/* §2.7.13.4: the transport writes the queue index to the device */
+	if (!vq->notify(_vq)) {" "	VLAB_TRACE(.kind = VLAB_EV_KICK, .queue = (int)_vq->index);
+	if (!vq->notify(_vq)) {"
+mutant "golden: lockstep ignores the seed" sim/sched.c test_golden \
+	"return (int)pick[n == 1 ? 0 : next_random() % n];" "return (int)pick[0];"
+
 echo "$killed passed, $survived failed"
 [ "$survived" -eq 0 ]

@@ -8,6 +8,8 @@
 
 #include <linux/completion.h>
 
+#include "sim/sched.h"
+#include "sim/trace.h"
 #include "virtio/guest.h"
 
 /** A fatal signal is pending for guest programs (see guest_kill()). */
@@ -16,29 +18,37 @@ static int fatal_pending;
 void guest_kill(bool pending)
 {
 	__atomic_store_n(&fatal_pending, pending, __ATOMIC_RELEASE);
+	/* sleepers in lockstep look at the flag again */
+	vlab_sched_wake();
 }
 
 void init_completion(struct completion *x)
 {
 	x->done = 0;
+	x->sleepers = 0;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->wait, NULL);
 }
 
 void reinit_completion(struct completion *x)
 {
-	pthread_mutex_lock(&x->lock);
+	vlab_mutex_lock(&x->lock);
 	x->done = 0;
-	pthread_mutex_unlock(&x->lock);
+	vlab_mutex_unlock(&x->lock);
 }
 
 void complete(struct completion *x)
 {
-	pthread_mutex_lock(&x->lock);
+	bool sleeper;
+
+	vlab_mutex_lock(&x->lock);
 	if (x->done != ~0u)
 		x->done++;
-	pthread_cond_signal(&x->wait);
-	pthread_mutex_unlock(&x->lock);
+	sleeper = x->sleepers > 0;
+	vlab_cond_signal(&x->wait);
+	vlab_mutex_unlock(&x->lock);
+	if (sleeper)
+		VLAB_TRACE(.kind = VLAB_EV_WAKE, .queue = -1);
 }
 
 /**
@@ -47,33 +57,38 @@ void complete(struct completion *x)
  * @param killable whether a fatal signal ends the sleep.
  * @return 0 or -ERESTARTSYS.
  *
- * The sleep wakes every 20 ms to look for the fatal signal: the signal is
- * a global flag, not tied to any one completion.
+ * In the free schedule the sleep wakes every 20 ms to look for the fatal
+ * signal: the signal is a global flag, not tied to any one completion.
+ * A thread that really sleeps says so in the trace, and so does the
+ * complete() that wakes it: that is where the reader of a driver sees
+ * process context hand over to the interrupt path and back.
  */
 static int wait_common(struct completion *x, bool killable)
 {
-	struct timespec ts;
+	bool slept = false;
 	int ret = 0;
 
 	might_sleep();
-	pthread_mutex_lock(&x->lock);
+	vlab_mutex_lock(&x->lock);
+	if (!x->done) {
+		slept = true;
+		x->sleepers++;
+		VLAB_TRACE(.kind = VLAB_EV_SLEEP, .queue = -1,
+			   .text = vlab_thread_name());
+	}
 	while (!x->done) {
 		if (killable &&
 		    __atomic_load_n(&fatal_pending, __ATOMIC_ACQUIRE)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&x->wait, &x->lock, &ts);
+		vlab_cond_wait_ms(&x->wait, &x->lock, 20);
 	}
+	if (slept)
+		x->sleepers--;
 	if (!ret)
 		x->done--;
-	pthread_mutex_unlock(&x->lock);
+	vlab_mutex_unlock(&x->lock);
 	return ret;
 }
 

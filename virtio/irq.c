@@ -15,6 +15,7 @@
 #include <linux/interrupt.h>
 
 #include "virtio/guest.h"
+#include "sim/sched.h"
 #include "virtio/irq_context.h"
 
 /** Interrupt lines the guest knows. */
@@ -43,7 +44,7 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 
 	if (irq >= NR_IRQS || !handler)
 		return -EINVAL;
-	pthread_mutex_lock(&irq_lock);
+	vlab_mutex_lock(&irq_lock);
 	for (i = 0; i < IRQ_SHARERS; i++) {
 		a = &actions[irq][i];
 		if (!a->handler) {
@@ -62,7 +63,7 @@ int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 		a->dev_id = dev_id;
 		a->flags = flags;
 	}
-	pthread_mutex_unlock(&irq_lock);
+	vlab_mutex_unlock(&irq_lock);
 	return ret;
 }
 
@@ -73,7 +74,7 @@ const void *free_irq(unsigned int irq, void *dev_id)
 
 	if (irq >= NR_IRQS)
 		return NULL;
-	pthread_mutex_lock(&irq_lock);
+	vlab_mutex_lock(&irq_lock);
 	for (i = 0; i < IRQ_SHARERS; i++) {
 		if (actions[irq][i].handler && actions[irq][i].dev_id == dev_id) {
 			name = actions[irq][i].name;
@@ -81,7 +82,7 @@ const void *free_irq(unsigned int irq, void *dev_id)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&irq_lock);
+	vlab_mutex_unlock(&irq_lock);
 	WARN_ON(!name);
 	return name;
 }
@@ -89,8 +90,8 @@ const void *free_irq(unsigned int irq, void *dev_id)
 void synchronize_irq(unsigned int irq)
 {
 	(void)irq;
-	pthread_mutex_lock(&irq_lock);
-	pthread_mutex_unlock(&irq_lock);
+	vlab_mutex_lock(&irq_lock);
+	vlab_mutex_unlock(&irq_lock);
 }
 
 void guest_handle_irq(unsigned int line)
@@ -100,14 +101,14 @@ void guest_handle_irq(unsigned int line)
 
 	if (line >= NR_IRQS)
 		return;
-	pthread_mutex_lock(&irq_lock);
+	vlab_mutex_lock(&irq_lock);
 	guest_irq_context_enter();
 	for (i = 0; i < IRQ_SHARERS; i++)
 		if (actions[line][i].handler)
 			ret |= actions[line][i].handler((int)line,
 							actions[line][i].dev_id);
 	guest_irq_context_exit();
-	pthread_mutex_unlock(&irq_lock);
+	vlab_mutex_unlock(&irq_lock);
 	/* A line nobody claims is a spurious interrupt: tolerated (§2.7.7.1) */
 	if (ret == IRQ_NONE)
 		pr_debug("irq %u: nobody cared\n", line);

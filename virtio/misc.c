@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include "virtio/boot.h"
+#include "sim/sched.h"
 
 /** Files guest programs may have open at once. */
 #define MAX_FILES 64
@@ -46,7 +47,7 @@ int misc_register(struct miscdevice *misc)
 	if (!misc->name || !misc->name[0] || strchr(misc->name, '/') ||
 	    !misc->fops)
 		return -EINVAL;
-	pthread_mutex_lock(&misc_mtx);
+	vlab_mutex_lock(&misc_mtx);
 	list_for_each_entry(c, &misc_list, list) {
 		if (!strcmp(c->name, misc->name)) {
 			ret = -EBUSY;
@@ -57,15 +58,15 @@ int misc_register(struct miscdevice *misc)
 		misc->minor = (int)next_minor++;
 	list_add_tail(&misc->list, &misc_list);
 out:
-	pthread_mutex_unlock(&misc_mtx);
+	vlab_mutex_unlock(&misc_mtx);
 	return ret;
 }
 
 void misc_deregister(struct miscdevice *misc)
 {
-	pthread_mutex_lock(&misc_mtx);
+	vlab_mutex_lock(&misc_mtx);
 	list_del(&misc->list);
-	pthread_mutex_unlock(&misc_mtx);
+	vlab_mutex_unlock(&misc_mtx);
 }
 
 int guest_open(const char *path)
@@ -81,18 +82,18 @@ int guest_open(const char *path)
 	if (!file)
 		return -ENOMEM;
 
-	pthread_mutex_lock(&files_lock);
+	vlab_mutex_lock(&files_lock);
 	for (fd = 0; fd < MAX_FILES && files[fd]; fd++)
 		;
 	if (fd == MAX_FILES) {
-		pthread_mutex_unlock(&files_lock);
+		vlab_mutex_unlock(&files_lock);
 		kfree(file);
 		return -EMFILE;
 	}
 	files[fd] = &reserved_slot;
-	pthread_mutex_unlock(&files_lock);
+	vlab_mutex_unlock(&files_lock);
 
-	pthread_mutex_lock(&misc_mtx);
+	vlab_mutex_lock(&misc_mtx);
 	list_for_each_entry(c, &misc_list, list) {
 		if (!strcmp(c->name, path + 5)) {
 			found = c;
@@ -106,11 +107,11 @@ int guest_open(const char *path)
 		inode.i_rdev = (MISC_MAJOR << 20) | (unsigned int)found->minor;
 		ret = found->fops->open ? found->fops->open(&inode, file) : 0;
 	}
-	pthread_mutex_unlock(&misc_mtx);
+	vlab_mutex_unlock(&misc_mtx);
 
-	pthread_mutex_lock(&files_lock);
+	vlab_mutex_lock(&files_lock);
 	files[fd] = ret ? NULL : file;
-	pthread_mutex_unlock(&files_lock);
+	vlab_mutex_unlock(&files_lock);
 	if (ret) {
 		kfree(file);
 		return ret;
@@ -129,9 +130,9 @@ static struct file *file_of(int fd)
 
 	if (fd < 0 || fd >= MAX_FILES)
 		return NULL;
-	pthread_mutex_lock(&files_lock);
+	vlab_mutex_lock(&files_lock);
 	f = files[fd];
-	pthread_mutex_unlock(&files_lock);
+	vlab_mutex_unlock(&files_lock);
 	return f == &reserved_slot ? NULL : f;
 }
 
@@ -164,13 +165,13 @@ int guest_close(int fd)
 
 	if (fd < 0 || fd >= MAX_FILES)
 		return -EBADF;
-	pthread_mutex_lock(&files_lock);
+	vlab_mutex_lock(&files_lock);
 	f = files[fd];
 	if (f == &reserved_slot)
 		f = NULL;
 	if (f)
 		files[fd] = NULL;
-	pthread_mutex_unlock(&files_lock);
+	vlab_mutex_unlock(&files_lock);
 	if (!f)
 		return -EBADF;
 	if (f->f_op->release)

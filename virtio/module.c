@@ -13,6 +13,7 @@
 #include <linux/module.h>
 
 #include "virtio/boot.h"
+#include "sim/sched.h"
 
 /** Modules one program can hold. */
 #define MAX_MODULES 16
@@ -73,14 +74,14 @@ int guest_module_load(const char *name)
 	struct builtin_module *m;
 	int ret;
 
-	pthread_mutex_lock(&module_lock);
+	vlab_mutex_lock(&module_lock);
 	m = find_module(name, false);
 	if (!m || !m->init) {
-		pthread_mutex_unlock(&module_lock);
+		vlab_mutex_unlock(&module_lock);
 		return -ENOENT;
 	}
 	if (m->loaded) {
-		pthread_mutex_unlock(&module_lock);
+		vlab_mutex_unlock(&module_lock);
 		return -EEXIST;
 	}
 	ret = m->init();
@@ -88,7 +89,7 @@ int guest_module_load(const char *name)
 		m->loaded = true;
 		m->order = ++load_counter;
 	}
-	pthread_mutex_unlock(&module_lock);
+	vlab_mutex_unlock(&module_lock);
 	return ret;
 }
 
@@ -96,16 +97,16 @@ int guest_module_unload(const char *name)
 {
 	struct builtin_module *m;
 
-	pthread_mutex_lock(&module_lock);
+	vlab_mutex_lock(&module_lock);
 	m = find_module(name, false);
 	if (!m || !m->loaded) {
-		pthread_mutex_unlock(&module_lock);
+		vlab_mutex_unlock(&module_lock);
 		return -ENOENT;
 	}
 	if (m->exit)
 		m->exit();
 	m->loaded = false;
-	pthread_mutex_unlock(&module_lock);
+	vlab_mutex_unlock(&module_lock);
 	return 0;
 }
 
@@ -116,12 +117,12 @@ void guest_modules_unload_all(void)
 
 	for (;;) {
 		newest = NULL;
-		pthread_mutex_lock(&module_lock);
+		vlab_mutex_lock(&module_lock);
 		for (i = 0; i < MAX_MODULES; i++)
 			if (modules[i].loaded &&
 			    (!newest || modules[i].order > newest->order))
 				newest = &modules[i];
-		pthread_mutex_unlock(&module_lock);
+		vlab_mutex_unlock(&module_lock);
 		if (!newest)
 			return;
 		guest_module_unload(newest->name);

@@ -9,6 +9,7 @@
 #include <linux/platform_device.h>
 
 #include "virtio/boot.h"
+#include "sim/sched.h"
 
 /** Serialises binding on the platform bus. */
 static pthread_mutex_t platform_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -76,11 +77,11 @@ int platform_driver_register(struct platform_driver *drv)
 {
 	struct platform_device *pdev;
 
-	pthread_mutex_lock(&platform_lock);
+	vlab_mutex_lock(&platform_lock);
 	list_add_tail(&drv->list, &platform_drivers);
 	list_for_each_entry(pdev, &platform_devices, list)
 		platform_try_bind(drv, pdev);
-	pthread_mutex_unlock(&platform_lock);
+	vlab_mutex_unlock(&platform_lock);
 	return 0;
 }
 
@@ -88,12 +89,12 @@ void platform_driver_unregister(struct platform_driver *drv)
 {
 	struct platform_device *pdev;
 
-	pthread_mutex_lock(&platform_lock);
+	vlab_mutex_lock(&platform_lock);
 	list_for_each_entry(pdev, &platform_devices, list)
 		if (pdev->dev.driver == &drv->driver)
 			platform_unbind(pdev);
 	list_del(&drv->list);
-	pthread_mutex_unlock(&platform_lock);
+	vlab_mutex_unlock(&platform_lock);
 }
 
 int platform_device_register(struct platform_device *pdev)
@@ -102,20 +103,20 @@ int platform_device_register(struct platform_device *pdev)
 
 	snprintf(pdev->dev.name, sizeof(pdev->dev.name), "%s.%d", pdev->name,
 		 pdev->id);
-	pthread_mutex_lock(&platform_lock);
+	vlab_mutex_lock(&platform_lock);
 	list_add_tail(&pdev->list, &platform_devices);
 	list_for_each_entry(drv, &platform_drivers, list)
 		platform_try_bind(drv, pdev);
-	pthread_mutex_unlock(&platform_lock);
+	vlab_mutex_unlock(&platform_lock);
 	return 0;
 }
 
 void platform_device_unregister(struct platform_device *pdev)
 {
-	pthread_mutex_lock(&platform_lock);
+	vlab_mutex_lock(&platform_lock);
 	platform_unbind(pdev);
 	list_del(&pdev->list);
-	pthread_mutex_unlock(&platform_lock);
+	vlab_mutex_unlock(&platform_lock);
 	if (pdev->dev.release)
 		pdev->dev.release(&pdev->dev);
 }
@@ -125,11 +126,11 @@ void guest_platform_devices_remove_all(void)
 	struct platform_device *pdev;
 
 	for (;;) {
-		pthread_mutex_lock(&platform_lock);
+		vlab_mutex_lock(&platform_lock);
 		pdev = list_empty(&platform_devices) ? NULL :
 			list_entry(platform_devices.next,
 				   struct platform_device, list);
-		pthread_mutex_unlock(&platform_lock);
+		vlab_mutex_unlock(&platform_lock);
 		if (!pdev)
 			return;
 		platform_device_unregister(pdev);

@@ -29,6 +29,8 @@
 #include <linux/virtio_ring.h>
 #include <linux/slab.h>
 
+#include "sim/sched.h"
+
 /* Devices and drivers, and the lock that serialises binding. */
 /** Serialises binding and unbinding on the virtio bus. */
 static pthread_mutex_t bus_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -292,12 +294,12 @@ int register_virtio_device(struct virtio_device *dev)
 	if (!e)
 		return -ENOMEM;
 
-	pthread_mutex_lock(&bus_lock);
+	vlab_mutex_lock(&bus_lock);
 	for (index = 0; index < 64 && (device_index_map & BIT_ULL(index));
 	     index++)
 		;
 	if (index == 64) {
-		pthread_mutex_unlock(&bus_lock);
+		vlab_mutex_unlock(&bus_lock);
 		kfree(e);
 		return -ENOSPC;
 	}
@@ -319,7 +321,7 @@ int register_virtio_device(struct virtio_device *dev)
 	e->dev = dev;
 	list_add_tail(&e->list, &bus_devices);
 	virtio_try_bind(e);
-	pthread_mutex_unlock(&bus_lock);
+	vlab_mutex_unlock(&bus_lock);
 	return 0;
 }
 
@@ -327,7 +329,7 @@ void unregister_virtio_device(struct virtio_device *dev)
 {
 	struct virtio_bus_entry *e, *n;
 
-	pthread_mutex_lock(&bus_lock);
+	vlab_mutex_lock(&bus_lock);
 	if (dev->dev.driver)
 		virtio_dev_remove(dev);
 	list_for_each_entry_safe(e, n, &bus_devices, list) {
@@ -337,7 +339,7 @@ void unregister_virtio_device(struct virtio_device *dev)
 		}
 	}
 	device_index_map &= ~BIT_ULL(dev->index);
-	pthread_mutex_unlock(&bus_lock);
+	vlab_mutex_unlock(&bus_lock);
 }
 
 int register_virtio_driver(struct virtio_driver *drv)
@@ -350,11 +352,11 @@ int register_virtio_driver(struct virtio_driver *drv)
 	if (!d)
 		return -ENOMEM;
 	d->drv = drv;
-	pthread_mutex_lock(&bus_lock);
+	vlab_mutex_lock(&bus_lock);
 	list_add_tail(&d->list, &virtio_drivers);
 	list_for_each_entry(e, &bus_devices, list)
 		virtio_try_bind(e);
-	pthread_mutex_unlock(&bus_lock);
+	vlab_mutex_unlock(&bus_lock);
 	return 0;
 }
 
@@ -363,7 +365,7 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 	struct virtio_driver_entry *d, *n;
 	struct virtio_bus_entry *e;
 
-	pthread_mutex_lock(&bus_lock);
+	vlab_mutex_lock(&bus_lock);
 	list_for_each_entry(e, &bus_devices, list)
 		if (e->dev->dev.driver == &drv->driver)
 			virtio_dev_remove(e->dev);
@@ -373,5 +375,5 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 			kfree(d);
 		}
 	}
-	pthread_mutex_unlock(&bus_lock);
+	vlab_mutex_unlock(&bus_lock);
 }

@@ -21,6 +21,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
+#include "sim/sched.h"
 #include "virtio/boot.h"
 
 /** Ring alignment the legacy layout used; kept for vring_create_virtqueue. */
@@ -44,10 +45,9 @@ struct virtio_mmio_device {
 
 void msleep(unsigned int msecs)
 {
-	struct timespec ts = { msecs / 1000, (long)(msecs % 1000) * 1000000L };
-
 	might_sleep();
-	nanosleep(&ts, NULL);
+	/* lockstep: on the virtual clock */
+	vlab_sleep_ms(msecs);
 }
 
 /**

@@ -491,17 +491,18 @@ bool virtqueue_notify(struct virtqueue *_vq)
 
 	if (unlikely(READ_ONCE(vq->broken)))
 		return false;
+	/* §2.7.13.4: the transport writes the queue index to the device */
+	if (!vq->notify(_vq)) {
+		bad_ring(vq, "transport failed to notify the device");
+		return false;
+	}
+	/* traced once written: the woken device may run before we go on */
 	VLAB_TRACE(.kind = VLAB_EV_KICK, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index,
 		   .text = vq->packed_ring ? "packed" : NULL,
 		   .spec = vq->packed_ring ? "§2.8.21.2" : NULL,
 		   .after = vq->packed_ring ? vq->packed.next_avail_idx :
 			    vq->split.avail_idx_shadow);
-	/* §2.7.13.4: the transport writes the queue index to the device */
-	if (!vq->notify(_vq)) {
-		bad_ring(vq, "transport failed to notify the device");
-		return false;
-	}
 	return true;
 }
 

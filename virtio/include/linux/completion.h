@@ -16,6 +16,7 @@
 /** A counted "done" event with sleepers. */
 struct completion {
 	unsigned int done;	/**< complete() calls not yet consumed */
+	unsigned int sleepers;	/**< threads asleep in a wait, for the trace */
 	pthread_mutex_t lock;	/**< protects @c done */
 	pthread_cond_t wait;	/**< sleepers wait here */
 };

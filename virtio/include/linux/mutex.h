@@ -10,6 +10,8 @@
 #define _VLAB_LINUX_MUTEX_H
 
 #include <pthread.h>
+
+#include "sim/sched.h"
 #include <linux/kernel.h>
 
 /** A sleeping lock; only process context may take it. */
@@ -36,7 +38,7 @@ static inline void mutex_init(struct mutex *lock)
 static inline void mutex_lock(struct mutex *lock)
 {
 	might_sleep();
-	pthread_mutex_lock(&lock->m);
+	vlab_mutex_lock(&lock->m);
 }
 
 /**
@@ -58,7 +60,7 @@ static inline int __must_check mutex_lock_interruptible(struct mutex *lock)
  */
 static inline void mutex_unlock(struct mutex *lock)
 {
-	pthread_mutex_unlock(&lock->m);
+	vlab_mutex_unlock(&lock->m);
 }
 
 /**

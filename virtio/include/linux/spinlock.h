@@ -12,6 +12,8 @@
 #define _VLAB_LINUX_SPINLOCK_H
 
 #include <pthread.h>
+
+#include "sim/sched.h"
 #include <linux/types.h>
 
 /** A lock that interrupt handlers may take. */
@@ -37,7 +39,7 @@ static inline void spin_lock_init(spinlock_t *lock)
  */
 static inline void spin_lock(spinlock_t *lock)
 {
-	pthread_mutex_lock(&lock->m);
+	vlab_mutex_lock(&lock->m);
 }
 
 /**
@@ -46,7 +48,7 @@ static inline void spin_lock(spinlock_t *lock)
  */
 static inline void spin_unlock(spinlock_t *lock)
 {
-	pthread_mutex_unlock(&lock->m);
+	vlab_mutex_unlock(&lock->m);
 }
 
 /** Take @p lock with local interrupts off; @p flags saves their state. */

@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief Snapshots of a virtqueue, shown as text or as Graphviz tables.
+ *
+ * Which entries are shown: those in flight and those the event changed.
+ * For a split ring (§2.7) the avail entries from used idx up to avail idx
+ * are in flight, with every descriptor reachable from them; for a packed
+ * ring (§2.8.1) a descriptor is in flight while its AVAIL and USED bits
+ * differ. Everything else is left out, so a 256-entry queue with two
+ * requests in flight shows two requests.
+ */
+#include "sim/ringview.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/device.h"
+
+/** Fill colour of a changed field in the Graphviz pictures. */
+#define CHANGED_FILL "#ffe066"
+/** Most entries of an indirect table shown under its descriptor. */
+#define TABLE_ROWS 16
+
+int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
+		       unsigned int q)
+{
+	const struct vlab_vq *vq = &dev->vqs[q];
+	unsigned int i, num = vq->num;
+
+	rv->dev = dev;
+	rv->index = q;
+	rv->ready = vq->ready && (vq->packed ? vq->pdesc != NULL :
+				  vq->desc != NULL);
+	if (!rv->ready)
+		return 0;
+	if (num > rv->cap) {
+		void *d = realloc(rv->desc, num * sizeof(*rv->desc));
+		void *a, *u, *p;
+
+		if (!d)
+			return -ENOMEM;
+		rv->desc = d;
+		a = realloc(rv->avail_ring, num * sizeof(*rv->avail_ring));
+		if (!a)
+			return -ENOMEM;
+		rv->avail_ring = a;
+		u = realloc(rv->used_ring, num * sizeof(*rv->used_ring));
+		if (!u)
+			return -ENOMEM;
+		rv->used_ring = u;
+		p = realloc(rv->pdesc, num * sizeof(*rv->pdesc));
+		if (!p)
+			return -ENOMEM;
+		rv->pdesc = p;
+		rv->cap = num;
+	}
+	rv->packed = vq->packed;
+	rv->event_idx = vq->event_idx;
+	rv->num = num;
+	if (vq->packed) {
+		for (i = 0; i < num; i++) {
+			rv->pdesc[i].addr = le64toh(vq->pdesc[i].addr);
+			rv->pdesc[i].len = le32toh(vq->pdesc[i].len);
+			rv->pdesc[i].id = le16toh(vq->pdesc[i].id);
+			rv->pdesc[i].flags = le16toh(vq->pdesc[i].flags);
+		}
+		rv->drv_flags = le16toh(vq->pdriver->flags);
+		rv->drv_off_wrap = le16toh(vq->pdriver->off_wrap);
+		rv->dev_flags = le16toh(vq->pdevice->flags);
+		rv->dev_off_wrap = le16toh(vq->pdevice->off_wrap);
+		rv->next_avail = vq->next_avail;
+		rv->avail_wrap = vq->avail_wrap;
+		rv->next_used = vq->next_used;
+		rv->used_wrap = vq->used_wrap;
+		return 0;
+	}
+	for (i = 0; i < num; i++) {
+		rv->desc[i].addr = le64toh(vq->desc[i].addr);
+		rv->desc[i].len = le32toh(vq->desc[i].len);
+		rv->desc[i].flags = le16toh(vq->desc[i].flags);
+		rv->desc[i].next = le16toh(vq->desc[i].next);
+		rv->avail_ring[i] = le16toh(vq->avail->ring[i]);
+		rv->used_ring[i].id = le32toh(vq->used->ring[i].id);
+		rv->used_ring[i].len = le32toh(vq->used->ring[i].len);
+	}
+	rv->avail_flags = le16toh(vq->avail->flags);
+	rv->avail_idx = le16toh(vq->avail->idx);
+	/* §2.7.10: used_event sits after the avail ring, avail_event after
+	 * the used ring */
+	rv->used_event = le16toh(vq->avail->ring[num]);
+	rv->used_flags = le16toh(vq->used->flags);
+	rv->used_idx = le16toh(vq->used->idx);
+	memcpy(&rv->avail_event, &vq->used->ring[num], sizeof(uint16_t));
+	rv->avail_event = le16toh(rv->avail_event);
+	rv->last_avail = vq->last_avail_idx;
+	return 0;
+}
+
+void vlab_ringview_free(struct vlab_ringview *rv)
+{
+	free(rv->desc);
+	free(rv->avail_ring);
+	free(rv->used_ring);
+	free(rv->pdesc);
+	memset(rv, 0, sizeof(*rv));
+}
+
+/**
+ * comparable() - whether @p before describes the same queue layout as
+ * @p now, so that a field-by-field comparison means something.
+ * @param now the snapshot shown.
+ * @param before the previous one, or NULL.
+ * @return true when changes can be marked.
+ */
+static bool comparable(const struct vlab_ringview *now,
+		       const struct vlab_ringview *before)
+{
+	return before && before->ready && now->ready &&
+		before->packed == now->packed && before->num == now->num;
+}
+
+/** The rows of one queue worth showing, and which of them changed. */
+struct rows {
+	bool *desc;		/**< descriptor (or packed slot) shown */
+	bool *avail;		/**< split: avail ring entry shown */
+	bool *used;		/**< split: used ring entry shown */
+};
+
+/**
+ * pick_rows() - choose the entries to show (see the file comment).
+ * @param now the snapshot.
+ * @param before the previous one, or NULL.
+ * @param r receives the choice; free with free_rows().
+ * @return 0 or -ENOMEM.
+ */
+static int pick_rows(const struct vlab_ringview *now,
+		     const struct vlab_ringview *before, struct rows *r)
+{
+	bool cmp = comparable(now, before);
+	unsigned int num = now->num, i, j, k;
+	uint16_t idx;
+
+	r->desc = calloc(num, sizeof(bool));
+	r->avail = calloc(num, sizeof(bool));
+	r->used = calloc(num, sizeof(bool));
+	if (!r->desc || !r->avail || !r->used)
+		return -ENOMEM;
+	if (now->packed) {
+		for (i = 0; i < num; i++) {
+			uint16_t f = now->pdesc[i].flags;
+			bool a = f & (1u << VRING_PACKED_DESC_F_AVAIL);
+			bool u = f & (1u << VRING_PACKED_DESC_F_USED);
+
+			r->desc[i] = a != u || (cmp &&
+				memcmp(&now->pdesc[i], &before->pdesc[i],
+				       sizeof(now->pdesc[i])));
+		}
+		return 0;
+	}
+	/* in flight: avail entries not yet answered in the used ring */
+	for (idx = now->used_idx; idx != now->avail_idx; idx++) {
+		if ((uint16_t)(idx - now->used_idx) >= num)
+			break;	/* a broken avail idx: show one lap */
+		r->avail[idx % num] = true;
+		/* the chain it names, bounded like the device walks it */
+		j = now->avail_ring[idx % num];
+		for (k = 0; j < num && k < num; k++) {
+			r->desc[j] = true;
+			if (!(now->desc[j].flags & VRING_DESC_F_NEXT))
+				break;
+			j = now->desc[j].next;
+		}
+	}
+	if (now->used_idx)
+		r->used[(uint16_t)(now->used_idx - 1) % num] = true;
+	if (cmp) {
+		for (i = 0; i < num; i++) {
+			if (memcmp(&now->desc[i], &before->desc[i],
+				   sizeof(now->desc[i])))
+				r->desc[i] = true;
+			if (now->avail_ring[i] != before->avail_ring[i])
+				r->avail[i] = true;
+			if (memcmp(&now->used_ring[i], &before->used_ring[i],
+				   sizeof(now->used_ring[i])))
+				r->used[i] = true;
+		}
+	}
+	/* a used entry shown brings the head it gives back */
+	for (i = 0; i < num; i++)
+		if (r->used[i] && now->used_ring[i].id < num)
+			r->desc[now->used_ring[i].id] = true;
+	return 0;
+}
+
+
+/**
+ * free_rows() - release what pick_rows() allocated.
+ * @param r the rows.
+ */
+static void free_rows(struct rows *r)
+{
+	free(r->desc);
+	free(r->avail);
+	free(r->used);
+}
+
+/**
+ * flags_text() - descriptor flags as names.
+ * @param flags VRING_DESC_F_* bits, and AVAIL/USED for packed.
+ * @param buf receives e.g. "NEXT|WRITE|AVAIL".
+ * @param size size of @p buf.
+ * @return @p buf.
+ */
+static const char *flags_text(uint16_t flags, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s%s",
+		 flags & VRING_DESC_F_NEXT ? "|NEXT" : "",
+		 flags & VRING_DESC_F_WRITE ? "|WRITE" : "",
+		 flags & VRING_DESC_F_INDIRECT ? "|INDIRECT" : "",
+		 flags & (1u << VRING_PACKED_DESC_F_AVAIL) ? "|AVAIL" : "",
+		 flags & (1u << VRING_PACKED_DESC_F_USED) ? "|USED" : "");
+	if (!buf[0])
+		return "-";
+	return buf + 1;
+}
+
+/**
+ * event_flags_text() - a packed event structure's flags (§2.8.10).
+ * @param flags RING_EVENT_FLAGS_* value.
+ * @return its name.
+ */
+static const char *event_flags_text(uint16_t flags)
+{
+	switch (flags & 3) {
+	case VRING_PACKED_EVENT_FLAG_ENABLE:
+		return "ENABLE";
+	case VRING_PACKED_EVENT_FLAG_DISABLE:
+		return "DISABLE";
+	case VRING_PACKED_EVENT_FLAG_DESC:
+		return "DESC";
+	default:
+		return "reserved";
+	}
+}
+
+/** Where printed fields go and how changes are marked. */
+struct textout {
+	FILE *out;		/**< the stream */
+	bool colour;		/**< terminal colour, else '*' */
+};
+
+/**
+ * field() - print " name value", the value marked when it changed.
+ * @param t the output.
+ * @param changed whether to mark it.
+ * @param name the field's name, or "" for none.
+ * @param fmt printf format of the value.
+ */
+static void __attribute__((format(printf, 4, 5)))
+field(const struct textout *t, bool changed, const char *name,
+      const char *fmt, ...)
+{
+	char value[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	fprintf(t->out, " %s%s", name, name[0] ? " " : "");
+	if (changed && t->colour)
+		fprintf(t->out, "\033[1;33m%s\033[0m", value);
+	else
+		fprintf(t->out, "%s%s", value, changed ? "*" : "");
+}
+
+/**
+ * print_table() - the entries of an indirect table, under the descriptor
+ * that points at it (§2.7.5.3, §2.8.7).
+ * @param t the output.
+ * @param rv the snapshot (for its device's RAM).
+ * @param addr table address.
+ * @param len table length in bytes.
+ */
+static void print_table(const struct textout *t,
+			const struct vlab_ringview *rv, uint64_t addr,
+			uint32_t len)
+{
+	const struct vring_desc *table;
+	unsigned int i, n = len / sizeof(*table);
+	char f[64];
+
+	table = vlab_ram_ptr(rv->dev->ram, addr, len);
+	if (!table || !n || len % sizeof(*table)) {
+		fprintf(t->out, "      (indirect table 0x%" PRIx64
+			"+%u is not a valid table)\n", addr, len);
+		return;
+	}
+	for (i = 0; i < n && i < TABLE_ROWS; i++) {
+		/* both layouts keep addr, len and flags at the same place */
+		fprintf(t->out, "      table[%u]  addr 0x%" PRIx64 "  len %u  %s",
+			i, (uint64_t)le64toh(table[i].addr), le32toh(table[i].len),
+			flags_text(le16toh(table[i].flags), f, sizeof(f)));
+		if (!rv->packed && (le16toh(table[i].flags) & VRING_DESC_F_NEXT))
+			fprintf(t->out, "  next %u", le16toh(table[i].next));
+		fputc('\n', t->out);
+	}
+	if (n > TABLE_ROWS)
+		fprintf(t->out, "      ... %u more entries\n", n - TABLE_ROWS);
+}
+
+/**
+ * print_split() - a split queue as text.
+ * @param t the output.
+ * @param now the snapshot.
+ * @param b the previous snapshot when comparable, else NULL.
+ * @param r the rows to show.
+ */
+static void print_split(const struct textout *t,
+			const struct vlab_ringview *now,
+			const struct vlab_ringview *b, const struct rows *r)
+{
+	unsigned int i, shown = 0;
+	char f[64];
+
+	for (i = 0; i < now->num; i++) {
+		const struct vring_desc *d = &now->desc[i];
+		const struct vring_desc *o = b ? &b->desc[i] : NULL;
+
+		if (!r->desc[i])
+			continue;
+		shown++;
+		fprintf(t->out, "    desc[%u]", i);
+		field(t, o && o->addr != d->addr, "addr", "0x%" PRIx64,
+		      (uint64_t)d->addr);
+		field(t, o && o->len != d->len, "len", "%u", d->len);
+		field(t, o && o->flags != d->flags, "flags", "%s",
+		      flags_text(d->flags, f, sizeof(f)));
+		field(t, o && o->next != d->next, "next", "%u", d->next);
+		fputc('\n', t->out);
+		if (d->flags & VRING_DESC_F_INDIRECT)
+			print_table(t, now, d->addr, d->len);
+	}
+	if (!shown)
+		fprintf(t->out, "    (no descriptor in flight)\n");
+	fprintf(t->out, "    avail    ");
+	field(t, b && b->avail_flags != now->avail_flags, "flags", "%s",
+	      now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
+	      "0");
+	field(t, b && b->avail_idx != now->avail_idx, "idx", "%u",
+	      now->avail_idx);
+	if (now->event_idx)
+		field(t, b && b->used_event != now->used_event, "used_event",
+		      "%u", now->used_event);
+	fputc('\n', t->out);
+	for (i = 0; i < now->num; i++) {
+		if (!r->avail[i])
+			continue;
+		fprintf(t->out, "    avail.ring[%u]", i);
+		field(t, b && b->avail_ring[i] != now->avail_ring[i], "head",
+		      "%u", now->avail_ring[i]);
+		fputc('\n', t->out);
+	}
+	fprintf(t->out, "    used     ");
+	field(t, b && b->used_flags != now->used_flags, "flags", "%s",
+	      now->used_flags & VRING_USED_F_NO_NOTIFY ? "NO_NOTIFY" : "0");
+	field(t, b && b->used_idx != now->used_idx, "idx", "%u",
+	      now->used_idx);
+	if (now->event_idx)
+		field(t, b && b->avail_event != now->avail_event,
+		      "avail_event", "%u", now->avail_event);
+	fputc('\n', t->out);
+	for (i = 0; i < now->num; i++) {
+		const struct vring_used_elem *u = &now->used_ring[i];
+
+		if (!r->used[i])
+			continue;
+		fprintf(t->out, "    used.ring[%u]", i);
+		field(t, b && b->used_ring[i].id != u->id, "id", "%u", u->id);
+		field(t, b && b->used_ring[i].len != u->len, "len", "%u",
+		      u->len);
+		fputc('\n', t->out);
+	}
+}
+
+/**
+ * print_packed() - a packed queue as text.
+ * @param t the output.
+ * @param now the snapshot.
+ * @param b the previous snapshot when comparable, else NULL.
+ * @param r the rows to show.
+ */
+static void print_packed(const struct textout *t,
+			 const struct vlab_ringview *now,
+			 const struct vlab_ringview *b, const struct rows *r)
+{
+	unsigned int i, shown = 0;
+	char f[64];
+
+	for (i = 0; i < now->num; i++) {
+		const struct vring_packed_desc *d = &now->pdesc[i];
+		const struct vring_packed_desc *o = b ? &b->pdesc[i] : NULL;
+
+		if (!r->desc[i])
+			continue;
+		shown++;
+		fprintf(t->out, "    desc[%u]", i);
+		field(t, o && o->addr != d->addr, "addr", "0x%" PRIx64,
+		      (uint64_t)d->addr);
+		field(t, o && o->len != d->len, "len", "%u", d->len);
+		field(t, o && o->id != d->id, "id", "%u", d->id);
+		field(t, o && o->flags != d->flags, "flags", "%s",
+		      flags_text(d->flags, f, sizeof(f)));
+		fputc('\n', t->out);
+		if (d->flags & VRING_DESC_F_INDIRECT)
+			print_table(t, now, d->addr, d->len);
+	}
+	if (!shown)
+		fprintf(t->out, "    (no descriptor in flight)\n");
+	fprintf(t->out, "    driver event");
+	field(t, b && b->drv_flags != now->drv_flags, "flags", "%s",
+	      event_flags_text(now->drv_flags));
+	field(t, b && b->drv_off_wrap != now->drv_off_wrap, "off_wrap",
+	      "0x%04x", now->drv_off_wrap);
+	fprintf(t->out, "\n    device event");
+	field(t, b && b->dev_flags != now->dev_flags, "flags", "%s",
+	      event_flags_text(now->dev_flags));
+	field(t, b && b->dev_off_wrap != now->dev_off_wrap, "off_wrap",
+	      "0x%04x", now->dev_off_wrap);
+	fputc('\n', t->out);
+}
+
+void vlab_ringview_print(FILE *out, const struct vlab_ringview *now,
+			 const struct vlab_ringview *before, bool colour)
+{
+	const struct vlab_ringview *b = comparable(now, before) ? before : NULL;
+	struct textout t = { out, colour };
+	struct rows r;
+
+	fprintf(out, "  %s q%u:", now->dev->name, now->index);
+	if (!now->ready) {
+		fprintf(out, " not set up\n");
+		return;
+	}
+	fprintf(out, " %s ring, size %u, event idx %s; device:",
+		now->packed ? "packed" : "split", now->num,
+		now->event_idx ? "on" : "off");
+	if (now->packed) {
+		field(&t, b && b->next_avail != now->next_avail, "next_avail",
+		      "%u", now->next_avail);
+		field(&t, b && b->avail_wrap != now->avail_wrap, "wrap", "%d",
+		      now->avail_wrap);
+		field(&t, b && b->next_used != now->next_used, "next_used",
+		      "%u", now->next_used);
+		field(&t, b && b->used_wrap != now->used_wrap, "wrap", "%d",
+		      now->used_wrap);
+	} else {
+		field(&t, b && b->last_avail != now->last_avail, "last_avail",
+		      "%u", now->last_avail);
+	}
+	fputc('\n', out);
+	if (pick_rows(now, b, &r)) {
+		free_rows(&r);
+		fprintf(out, "    (out of memory)\n");
+		return;
+	}
+	if (now->packed)
+		print_packed(&t, now, b, &r);
+	else
+		print_split(&t, now, b, &r);
+	free_rows(&r);
+}
+
+/**
+ * td() - one table cell of a Graphviz HTML label.
+ * @param out where to.
+ * @param changed fill it to show the event changed it.
+ * @param port the cell's port name, or NULL.
+ * @param fmt printf format of its text.
+ */
+static void __attribute__((format(printf, 4, 5)))
+td(FILE *out, bool changed, const char *port, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("<TD", out);
+	if (port)
+		fprintf(out, " PORT=\"%s\"", port);
+	if (changed)
+		fputs(" BGCOLOR=\"" CHANGED_FILL "\"", out);
+	fputc('>', out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputs("</TD>", out);
+}
+
+/** Opening of every table node. */
+#define TABLE_OPEN "[shape=plaintext, label=<<TABLE BORDER=\"0\" " \
+	"CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
+/** Closing of every table node. */
+#define TABLE_CLOSE "</TABLE>>];\n"
+
+/**
+ * dot_split() - a split queue's three areas and their links.
+ * @param out where to.
+ * @param q node name prefix.
+ * @param now the snapshot.
+ * @param b the previous one when comparable, else NULL.
+ * @param r the rows to show.
+ */
+static void dot_split(FILE *out, const char *q,
+		      const struct vlab_ringview *now,
+		      const struct vlab_ringview *b, const struct rows *r)
+{
+	unsigned int i;
+	char port[16], f[64];
+
+	fprintf(out, "  %s_desc " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>descriptor table</B> (§2.7.5)</TD></TR>"
+		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>flags</TD><TD>next</TD></TR>\n",
+		q);
+	for (i = 0; i < now->num; i++) {
+		const struct vring_desc *d = &now->desc[i];
+		const struct vring_desc *o = b ? &b->desc[i] : NULL;
+
+		if (!r->desc[i])
+			continue;
+		snprintf(port, sizeof(port), "d%u", i);
+		fputs("<TR>", out);
+		td(out, false, port, "%u", i);
+		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64,
+		   (uint64_t)d->addr);
+		td(out, o && o->len != d->len, NULL, "%u", d->len);
+		td(out, o && o->flags != d->flags, NULL, "%s",
+		   flags_text(d->flags, f, sizeof(f)));
+		td(out, o && o->next != d->next, NULL, "%u", d->next);
+		fputs("</TR>\n", out);
+	}
+	fputs(TABLE_CLOSE, out);
+
+	fprintf(out, "  %s_avail " TABLE_OPEN "<TR><TD COLSPAN=\"2\"><B>avail ring</B> (§2.7.6)</TD></TR><TR><TD>flags</TD>",
+		q);
+	td(out, b && b->avail_flags != now->avail_flags, NULL, "%s",
+	   now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
+	   "0");
+	fputs("</TR><TR><TD>idx</TD>", out);
+	td(out, b && b->avail_idx != now->avail_idx, NULL, "%u",
+	   now->avail_idx);
+	fputs("</TR>\n", out);
+	for (i = 0; i < now->num; i++) {
+		if (!r->avail[i])
+			continue;
+		snprintf(port, sizeof(port), "a%u", i);
+		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
+		td(out, b && b->avail_ring[i] != now->avail_ring[i], port,
+		   "%u", now->avail_ring[i]);
+		fputs("</TR>\n", out);
+	}
+	if (now->event_idx) {
+		fputs("<TR><TD>used_event</TD>", out);
+		td(out, b && b->used_event != now->used_event, NULL, "%u",
+		   now->used_event);
+		fputs("</TR>", out);
+	}
+	fputs(TABLE_CLOSE, out);
+
+	fprintf(out, "  %s_used " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>used ring</B> (§2.7.8)</TD></TR><TR><TD>flags</TD>",
+		q);
+	td(out, b && b->used_flags != now->used_flags, NULL, "%s",
+	   now->used_flags & VRING_USED_F_NO_NOTIFY ? "NO_NOTIFY" : "0");
+	fputs("<TD></TD></TR><TR><TD>idx</TD>", out);
+	td(out, b && b->used_idx != now->used_idx, NULL, "%u", now->used_idx);
+	fputs("<TD></TD></TR>\n", out);
+	for (i = 0; i < now->num; i++) {
+		const struct vring_used_elem *u = &now->used_ring[i];
+
+		if (!r->used[i])
+			continue;
+		snprintf(port, sizeof(port), "u%u", i);
+		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
+		td(out, b && b->used_ring[i].id != u->id, port, "id %u", u->id);
+		td(out, b && b->used_ring[i].len != u->len, NULL, "len %u",
+		   u->len);
+		fputs("</TR>\n", out);
+	}
+	if (now->event_idx) {
+		fputs("<TR><TD>avail_event</TD>", out);
+		td(out, b && b->avail_event != now->avail_event, NULL, "%u",
+		   now->avail_event);
+		fputs("<TD></TD></TR>", out);
+	}
+	fputs(TABLE_CLOSE, out);
+
+	fprintf(out, "  %s_dev " TABLE_OPEN "<TR><TD COLSPAN=\"2\"><B>device</B></TD></TR><TR><TD>last_avail</TD>",
+		q);
+	td(out, b && b->last_avail != now->last_avail, NULL, "%u",
+	   now->last_avail);
+	fputs("</TR>" TABLE_CLOSE, out);
+
+	/* left to right: device counters, the two rings, the table */
+	fprintf(out, "  %s_dev -> %s_avail [style=invis];\n"
+		"  %s_avail -> %s_desc [style=invis];\n"
+		"  %s_used -> %s_desc [style=invis];\n", q, q, q, q, q, q);
+	/* avail entries name chain heads; chains follow next; used ids
+	 * name the heads they give back */
+	for (i = 0; i < now->num; i++) {
+		if (r->avail[i] && now->avail_ring[i] < now->num &&
+		    r->desc[now->avail_ring[i]])
+			fprintf(out, "  %s_avail:a%u -> %s_desc:d%u;\n", q, i, q,
+				now->avail_ring[i]);
+		if (r->desc[i] && (now->desc[i].flags & VRING_DESC_F_NEXT) &&
+		    now->desc[i].next < now->num && r->desc[now->desc[i].next])
+			fprintf(out, "  %s_desc:d%u:w -> %s_desc:d%u:w [style=dashed, label=\"next\"];\n",
+				q, i, q, now->desc[i].next);
+		if (r->used[i] && now->used_ring[i].id < now->num &&
+		    r->desc[now->used_ring[i].id])
+			fprintf(out, "  %s_used:u%u -> %s_desc:d%u [color=\"#2a7f2a\"];\n",
+				q, i, q, now->used_ring[i].id);
+	}
+}
+
+/**
+ * dot_packed() - a packed queue's ring, event structures and counters.
+ * @param out where to.
+ * @param q node name prefix.
+ * @param now the snapshot.
+ * @param b the previous one when comparable, else NULL.
+ * @param r the rows to show.
+ */
+static void dot_packed(FILE *out, const char *q,
+		       const struct vlab_ringview *now,
+		       const struct vlab_ringview *b, const struct rows *r)
+{
+	unsigned int i, next;
+	char port[16], f[64];
+
+	fprintf(out, "  %s_ring " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>descriptor ring</B> (§2.8.13)</TD></TR>"
+		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>id</TD><TD>flags</TD></TR>\n",
+		q);
+	for (i = 0; i < now->num; i++) {
+		const struct vring_packed_desc *d = &now->pdesc[i];
+		const struct vring_packed_desc *o = b ? &b->pdesc[i] : NULL;
+
+		if (!r->desc[i])
+			continue;
+		snprintf(port, sizeof(port), "d%u", i);
+		fputs("<TR>", out);
+		td(out, false, port, "%u", i);
+		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64,
+		   (uint64_t)d->addr);
+		td(out, o && o->len != d->len, NULL, "%u", d->len);
+		td(out, o && o->id != d->id, NULL, "%u", d->id);
+		td(out, o && o->flags != d->flags, NULL, "%s",
+		   flags_text(d->flags, f, sizeof(f)));
+		fputs("</TR>\n", out);
+	}
+	fputs(TABLE_CLOSE, out);
+	fprintf(out, "  %s_events " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>event suppression</B> (§2.8.10)</TD></TR>"
+		"<TR><TD></TD><TD>flags</TD><TD>off_wrap</TD></TR><TR><TD>driver</TD>",
+		q);
+	td(out, b && b->drv_flags != now->drv_flags, NULL, "%s",
+	   event_flags_text(now->drv_flags));
+	td(out, b && b->drv_off_wrap != now->drv_off_wrap, NULL, "0x%04x",
+	   now->drv_off_wrap);
+	fputs("</TR><TR><TD>device</TD>", out);
+	td(out, b && b->dev_flags != now->dev_flags, NULL, "%s",
+	   event_flags_text(now->dev_flags));
+	td(out, b && b->dev_off_wrap != now->dev_off_wrap, NULL, "0x%04x",
+	   now->dev_off_wrap);
+	fputs("</TR>" TABLE_CLOSE, out);
+	fprintf(out, "  %s_dev " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>device</B></TD></TR><TR><TD>next_avail</TD>",
+		q);
+	td(out, b && b->next_avail != now->next_avail, NULL, "%u",
+	   now->next_avail);
+	td(out, b && b->avail_wrap != now->avail_wrap, NULL, "wrap %d",
+	   now->avail_wrap);
+	fputs("</TR><TR><TD>next_used</TD>", out);
+	td(out, b && b->next_used != now->next_used, NULL, "%u",
+	   now->next_used);
+	td(out, b && b->used_wrap != now->used_wrap, NULL, "wrap %d",
+	   now->used_wrap);
+	fputs("</TR>" TABLE_CLOSE, out);
+	fprintf(out, "  %s_dev -> %s_ring [style=invis];\n"
+		"  %s_events -> %s_ring [style=invis];\n", q, q, q, q);
+	/* a buffer's descriptors follow each other round the ring */
+	for (i = 0; i < now->num; i++) {
+		next = (i + 1) % now->num;
+		if (r->desc[i] && r->desc[next] &&
+		    (now->pdesc[i].flags & VRING_DESC_F_NEXT))
+			fprintf(out, "  %s_ring:d%u:w -> %s_ring:d%u:w [style=dashed, label=\"next\"];\n",
+				q, i, q, next);
+	}
+}
+
+void vlab_ringview_dot(FILE *out, const struct vlab_ringview *now,
+		       const struct vlab_ringview *before)
+{
+	const struct vlab_ringview *b = comparable(now, before) ? before : NULL;
+	char q[48];
+	struct rows r;
+
+	snprintf(q, sizeof(q), "%s_q%u", now->dev->name, now->index);
+	fprintf(out, " subgraph cluster_%s {\n  label=\"%s q%u: ", q,
+		now->dev->name, now->index);
+	if (!now->ready) {
+		fprintf(out, "not set up\";\n  %s_none [shape=none, label=\"\"];\n }\n",
+			q);
+		return;
+	}
+	fprintf(out, "%s ring, size %u\";\n",
+		now->packed ? "packed" : "split", now->num);
+	if (pick_rows(now, b, &r)) {
+		free_rows(&r);
+		fputs(" }\n", out);
+		return;
+	}
+	if (now->packed)
+		dot_packed(out, q, now, b, &r);
+	else
+		dot_split(out, q, now, b, &r);
+	free_rows(&r);
+	fputs(" }\n", out);
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief The two schedules of the simulated machine: free and lockstep.
+ *
+ * The simulated machine has several threads: the guest process (probe,
+ * remove, file operations), the guest IRQ thread (interrupt handler and
+ * driver callbacks) and one thread per device. In the @b free schedule
+ * they run at once, as real CPUs would: that is fast, and it is what
+ * ThreadSanitizer checks. In the @b lockstep schedule exactly one of them
+ * runs at a time; the others wait for a token. The running thread hands
+ * the token on at every trace event and whenever it must wait, and a
+ * seeded pseudo-random choice picks which thread runs next. The same seed
+ * therefore gives the same interleaving and the same trace, byte for
+ * byte; another seed explores another interleaving.
+ *
+ * Every wait of the machine goes through this file (locks, condition
+ * variables, thread joins, msleep()), so that a thread that must wait
+ * gives the token away instead of blocking with it. A thread that waits
+ * for something no other thread can provide is a deadlock; lockstep finds
+ * it at once (every thread waiting, none can run) and names the threads.
+ * Time is virtual in lockstep: msleep() returns when every other thread is
+ * waiting too, as if the sleep had lasted exactly long enough.
+ *
+ * A thread that was not started through vlab_thread_spawn() (a test's
+ * main thread in the free schedule, the guest program's watchdog) is not
+ * part of the schedule: these functions behave for it exactly as the
+ * pthread calls they wrap.
+ */
+#ifndef VLAB_SIM_SCHED_H
+#define VLAB_SIM_SCHED_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/**
+ * vlab_sched_lockstep() - switch to the lockstep schedule; the calling
+ * thread becomes the first simulated thread ("guest") and holds the token.
+ * @param seed chooses the interleaving.
+ * @return 0, or -EBUSY if lockstep is already on.
+ *
+ * Call it before the machine starts its threads, so that every one of
+ * them joins the schedule.
+ */
+int vlab_sched_lockstep(uint64_t seed);
+
+/**
+ * vlab_sched_free() - end the lockstep schedule, after the machine has
+ * stopped every thread it started.
+ */
+void vlab_sched_free(void);
+
+/**
+ * vlab_sched_is_lockstep() - whether the lockstep schedule is on.
+ * @return true in lockstep.
+ */
+bool vlab_sched_is_lockstep(void);
+
+/**
+ * vlab_sched_switches() - how many times the token changed hands, for
+ * the stepper's statistics.
+ * @return the count since vlab_sched_lockstep().
+ */
+uint64_t vlab_sched_switches(void);
+
+/**
+ * vlab_sched_point() - a trace event happened: in lockstep, let the seed
+ * choose which thread runs next (maybe this one again).
+ */
+void vlab_sched_point(void);
+
+/**
+ * vlab_thread_spawn() - start a simulated thread.
+ * @param thread receives the pthread.
+ * @param name its trace name ("irq", "rng0", ...); must outlive it.
+ * @param fn its body.
+ * @param arg passed to @p fn.
+ * @return 0 or a negative errno.
+ *
+ * In lockstep the new thread joins the schedule at once, in the order of
+ * the spawn calls, and first runs when the seed picks it.
+ */
+int vlab_thread_spawn(pthread_t *thread, const char *name,
+		      void *(*fn)(void *), void *arg);
+
+/**
+ * vlab_thread_join() - wait for a simulated thread to end.
+ * @param thread the thread from vlab_thread_spawn().
+ */
+void vlab_thread_join(pthread_t thread);
+
+/**
+ * vlab_mutex_lock() - take a lock; in lockstep, wait for it without the
+ * token if another thread holds it (it may have stopped at an event while
+ * holding it).
+ * @param m the lock.
+ */
+void vlab_mutex_lock(pthread_mutex_t *m);
+
+/**
+ * vlab_mutex_unlock() - release a lock and let waiters look again.
+ * @param m the lock.
+ */
+void vlab_mutex_unlock(pthread_mutex_t *m);
+
+/**
+ * vlab_cond_wait() - wait on a condition, as pthread_cond_wait(). The
+ * caller re-checks its condition in a loop, as with pthread.
+ * @param c the condition variable.
+ * @param m the lock the caller holds; released while waiting.
+ */
+void vlab_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+
+/**
+ * vlab_cond_wait_ms() - as vlab_cond_wait(), but in the free schedule
+ * wake after @p ms milliseconds at the latest; the caller looks at a flag
+ * no one signals (a fatal signal). In lockstep the wait is untimed: when
+ * every thread waits, that is a deadlock, not a reason to poll.
+ * @param c the condition variable.
+ * @param m the lock the caller holds.
+ * @param ms the longest sleep in the free schedule.
+ */
+void vlab_cond_wait_ms(pthread_cond_t *c, pthread_mutex_t *m,
+		       unsigned int ms);
+
+/**
+ * vlab_cond_signal() - wake one waiter.
+ * @param c the condition variable.
+ */
+void vlab_cond_signal(pthread_cond_t *c);
+
+/**
+ * vlab_cond_broadcast() - wake every waiter.
+ * @param c the condition variable.
+ */
+void vlab_cond_broadcast(pthread_cond_t *c);
+
+/**
+ * vlab_sleep_ms() - sleep; in lockstep on the virtual clock, which moves
+ * only when every thread waits.
+ * @param ms how long.
+ */
+void vlab_sleep_ms(unsigned int ms);
+
+/**
+ * vlab_sched_wake() - a thread outside the schedule (a watchdog) changed
+ * something simulated threads wait for: let them look again.
+ */
+void vlab_sched_wake(void);
+
+#endif /* VLAB_SIM_SCHED_H */

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief The stepper of `vlab step` and the writer of `--dot DIR`.
+ */
+#include "sim/stepper.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim/device.h"
+#include "sim/sched.h"
+
+/**
+ * tracker_init() - no snapshot yet of any queue of @p m.
+ * @param t the tracker.
+ * @param m the machine.
+ */
+static void tracker_init(struct vlab_ring_tracker *t, struct vlab_machine *m)
+{
+	memset(t, 0, sizeof(*t));
+	t->m = m;
+}
+
+/**
+ * tracker_fini() - release every snapshot.
+ * @param t the tracker.
+ */
+static void tracker_fini(struct vlab_ring_tracker *t)
+{
+	unsigned int d, q;
+
+	for (d = 0; d < VLAB_MAX_DEVICES; d++)
+		for (q = 0; q < VLAB_STEP_QUEUES; q++)
+			vlab_ringview_free(&t->prev[d][q]);
+	vlab_ringview_free(&t->now);
+}
+
+/**
+ * nqueues() - the queues of device slot @p d the tracker follows.
+ * @param t the tracker.
+ * @param d the device slot.
+ * @return how many.
+ */
+static unsigned int nqueues(const struct vlab_ring_tracker *t, unsigned int d)
+{
+	unsigned int n = t->m->devs[d]->model->num_queues;
+
+	return n < VLAB_STEP_QUEUES ? n : VLAB_STEP_QUEUES;
+}
+
+/**
+ * device_slot() - the slot of the device an event names.
+ * @param t the tracker.
+ * @param ev the event.
+ * @return the slot, -1 when the event names no device, -2 when it names
+ * one the machine does not have.
+ */
+static int device_slot(const struct vlab_ring_tracker *t,
+		       const struct vlab_event *ev)
+{
+	unsigned int d;
+
+	if (!ev->dev)
+		return -1;
+	for (d = 0; d < t->m->ndevs; d++)
+		if (!strcmp(t->m->devs[d]->name, ev->dev))
+			return (int)d;
+	/* the guest names its devices virtio0, virtio1, ... in the order the
+	 * machine plugs them in, which is the slot order */
+	if (sscanf(ev->dev, "virtio%u", &d) == 1 && d < t->m->ndevs)
+		return (int)d;
+	return -2;
+}
+
+/** What to do with a queue whose snapshot was just taken. */
+enum render {
+	RENDER_NONE,	/**< only remember it */
+	RENDER_TEXT,	/**< print it, changes marked */
+	RENDER_DOT,	/**< draw it, changes filled */
+};
+
+/**
+ * update() - take a new snapshot of every queue; render the ones @p want
+ * selects, against the previous snapshot; keep the new one as previous.
+ * @param t the tracker.
+ * @param want which queues: device slot (-1 for all devices, -2 for none)
+ * queue (or -1 for every queue of the device).
+ * @param wq the queue, or -1.
+ * @param how how to render the chosen ones.
+ * @param out where to.
+ * @param colour for RENDER_TEXT.
+ */
+static void update(struct vlab_ring_tracker *t, int want, int wq,
+		   enum render how, FILE *out, bool colour)
+{
+	struct vlab_ringview tmp;
+	unsigned int d, q;
+	bool chosen;
+
+	for (d = 0; d < t->m->ndevs; d++) {
+		for (q = 0; q < nqueues(t, d); q++) {
+			if (vlab_ringview_take(&t->now, t->m->devs[d], q))
+				continue;
+			chosen = (want == -1 || want == (int)d) &&
+				(wq < 0 || wq == (int)q);
+			if (chosen && how == RENDER_TEXT &&
+			    (t->now.ready || wq >= 0))
+				vlab_ringview_print(out, &t->now,
+						    &t->prev[d][q], colour);
+			else if (chosen && how == RENDER_DOT)
+				vlab_ringview_dot(out, &t->now,
+						  &t->prev[d][q]);
+			/* the new snapshot becomes the one to compare with */
+			tmp = t->prev[d][q];
+			t->prev[d][q] = t->now;
+			t->now = tmp;
+		}
+	}
+}
+
+void vlab_stepper_init(struct vlab_stepper *st, struct vlab_machine *m,
+		       FILE *in, FILE *out, long steps)
+{
+	memset(st, 0, sizeof(*st));
+	tracker_init(&st->rings, m);
+	st->in = in;
+	st->out = out;
+	st->steps = steps;
+}
+
+void vlab_stepper_fini(struct vlab_stepper *st)
+{
+	tracker_fini(&st->rings);
+}
+
+/**
+ * kind_by_name() - the event kind called @p name.
+ * @param name e.g. "kick".
+ * @return the kind, or -1.
+ */
+static int kind_by_name(const char *name)
+{
+	int k;
+
+	for (k = 0; k < VLAB_EV_COUNT; k++)
+		if (!strcmp(vlab_event_kind_name(k), name))
+			return k;
+	return -1;
+}
+
+/**
+ * list_kinds() - every kind's name, for `h` and a bad `b`.
+ * @param out where to.
+ */
+static void list_kinds(FILE *out)
+{
+	int k;
+
+	fputs("  kinds:", out);
+	for (k = 0; k < VLAB_EV_COUNT; k++)
+		fprintf(out, "%s %s", k % 8 ? "" : "\n   ",
+			vlab_event_kind_name(k));
+	fputc('\n', out);
+}
+
+/**
+ * help() - the stepper's commands.
+ * @param out where to.
+ */
+static void help(FILE *out)
+{
+	fputs("  Enter, n   next event\n"
+	      "  c          continue to the next breakpoint (or the end)\n"
+	      "  b KIND     break on every event of KIND (b alone lists them)\n"
+	      "  r          show every ring of every device\n"
+	      "  s          per-queue counts so far\n"
+	      "  h          this help\n"
+	      "  q          stop stepping; the run goes on to its end\n", out);
+	list_kinds(out);
+}
+
+/**
+ * breakpoint() - the `b` command.
+ * @param st the stepper.
+ * @param arg what follows "b", spaces skipped.
+ */
+static void breakpoint(struct vlab_stepper *st, const char *arg)
+{
+	int k;
+
+	if (!*arg) {
+		fputs("  breakpoints:", st->out);
+		for (k = 0; k < VLAB_EV_COUNT; k++)
+			if (st->breaks & (1ULL << k))
+				fprintf(st->out, " %s", vlab_event_kind_name(k));
+		fputs(st->breaks ? "\n" : " none\n", st->out);
+		return;
+	}
+	k = kind_by_name(arg);
+	if (k < 0) {
+		fprintf(st->out, "  no event kind '%s'\n", arg);
+		list_kinds(st->out);
+		return;
+	}
+	st->breaks |= 1ULL << k;
+	fprintf(st->out, "  break on %s\n", arg);
+}
+
+/**
+ * stats() - the `s` command: events per queue.
+ * @param st the stepper.
+ */
+static void stats(const struct vlab_stepper *st)
+{
+	const unsigned long *n;
+	unsigned int q, d, nq = 0;
+
+	for (d = 0; d < st->rings.m->ndevs; d++)
+		if (nqueues(&st->rings, d) > nq)
+			nq = nqueues(&st->rings, d);
+	fputs("  queue  buffers  kicks-sent  kicks-suppressed  irqs-sent  irqs-suppressed  get_buf\n",
+	      st->out);
+	for (q = 0; q < nq; q++) {
+		n = st->count[q];
+		fprintf(st->out, "  %5u  %7lu  %10lu  %16lu  %9lu  %15lu  %7lu\n",
+			q, n[VLAB_EV_POP], n[VLAB_EV_KICK],
+			n[VLAB_EV_KICK_SUPPRESSED], n[VLAB_EV_IRQ],
+			n[VLAB_EV_IRQ_SUPPRESSED], n[VLAB_EV_GET_BUF]);
+	}
+	fprintf(st->out, "  lockstep: the token changed threads %" PRIu64
+		" times\n", vlab_sched_switches());
+}
+
+/**
+ * stop() - stop showing events; the run goes on to its end.
+ * @param st the stepper.
+ * @param why the reason shown.
+ */
+static void stop(struct vlab_stepper *st, const char *why)
+{
+	st->quit = true;
+	fprintf(st->out, "# %s: the run goes on to its end without stepping\n",
+		why);
+}
+
+/**
+ * ask() - read commands until one lets the machine go on.
+ * @param st the stepper.
+ */
+static void ask(struct vlab_stepper *st)
+{
+	char line[128], *cmd, *end;
+
+	for (;;) {
+		fputs("step> ", st->out);
+		fflush(st->out);
+		if (!fgets(line, sizeof(line), st->in)) {
+			fputc('\n', st->out);
+			stop(st, "end of input");
+			return;
+		}
+		/* from a pipe nothing echoes the command: show it */
+		if (!st->echo_off)
+			fputs(line[0] && line[strlen(line) - 1] == '\n' ? line :
+			      "\n", st->out);
+		for (cmd = line; *cmd == ' ' || *cmd == '\t'; cmd++)
+			;
+		end = cmd + strlen(cmd);
+		while (end > cmd && (end[-1] == '\n' || end[-1] == '\r' ||
+				     end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*cmd || !strcmp(cmd, "n"))
+			return;
+		if (!strcmp(cmd, "c")) {
+			st->cont = true;
+			return;
+		}
+		if (!strcmp(cmd, "q")) {
+			stop(st, "quit");
+			return;
+		}
+		if (cmd[0] == 'b' && (!cmd[1] || cmd[1] == ' ')) {
+			for (cmd++; *cmd == ' '; cmd++)
+				;
+			breakpoint(st, cmd);
+		} else if (!strcmp(cmd, "r")) {
+			update(&st->rings, -1, -1, RENDER_TEXT, st->out,
+			       st->colour);
+		} else if (!strcmp(cmd, "s")) {
+			stats(st);
+		} else if (!strcmp(cmd, "h")) {
+			help(st->out);
+		} else {
+			fprintf(st->out, "  unknown command '%s' (h for help)\n",
+				cmd);
+		}
+	}
+}
+
+void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
+		       const char *thread, void *opaque)
+{
+	struct vlab_stepper *st = opaque;
+	int d = device_slot(&st->rings, ev);
+
+	if (ev->queue >= 0 && ev->queue < VLAB_STEP_QUEUES)
+		st->count[ev->queue][ev->kind]++;
+	if (st->quit) {
+		update(&st->rings, -1, -1, RENDER_NONE, NULL, false);
+		return;
+	}
+	vlab_trace_text_sink(ev, seq, thread, st->out);
+	if (st->cont && !(st->breaks & (1ULL << ev->kind))) {
+		update(&st->rings, -1, -1, RENDER_NONE, NULL, false);
+		return;
+	}
+	if (st->cont)
+		fprintf(st->out, "# breakpoint: %s\n",
+			vlab_event_kind_name(ev->kind));
+	st->cont = false;
+	/* the event's queue; for a device-wide event, the device's queues */
+	update(&st->rings, d, ev->queue, RENDER_TEXT, st->out, st->colour);
+	if (st->steps >= 0) {
+		if (--st->steps == 0)
+			stop(st, "--steps done");
+		return;
+	}
+	ask(st);
+}
+
+void vlab_dot_writer_init(struct vlab_dot_writer *w, struct vlab_machine *m,
+			  const char *dir)
+{
+	memset(w, 0, sizeof(*w));
+	tracker_init(&w->rings, m);
+	w->dir = dir;
+}
+
+void vlab_dot_writer_fini(struct vlab_dot_writer *w)
+{
+	tracker_fini(&w->rings);
+}
+
+/**
+ * dot_quoted() - print @p s inside a Graphviz double-quoted string.
+ * @param out where to.
+ * @param s the text.
+ */
+static void dot_quoted(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
+		    uint64_t seq, const char *thread)
+{
+	int d = device_slot(&w->rings, ev);
+	char path[4096], what[256];
+	FILE *out;
+
+	if (w->error) {
+		update(&w->rings, -1, -1, RENDER_NONE, NULL, false);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/event-%04" PRIu64 ".dot", w->dir,
+		 seq);
+	out = fopen(path, "w");
+	if (!out) {
+		w->error = errno;
+		update(&w->rings, -1, -1, RENDER_NONE, NULL, false);
+		return;
+	}
+	vlab_trace_format(ev, what, sizeof(what));
+	fprintf(out, "digraph event_%04" PRIu64 " {\n"
+		" graph [rankdir=LR, labelloc=t, fontname=\"monospace\", label=\"",
+		seq);
+	fprintf(out, "#%" PRIu64 " %s (%s) %s %s q%d %s: ", seq, thread,
+		vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ? "driver" :
+		"device", ev->dev ? ev->dev : "-", vlab_event_kind_name(ev->kind),
+		ev->queue, vlab_event_spec(ev));
+	dot_quoted(out, what);
+	fputs("\"];\n node [fontname=\"monospace\", fontsize=10];\n", out);
+	update(&w->rings, d, -1, RENDER_DOT, out, false);
+	fputs("}\n", out);
+	if (fclose(out) && !w->error)
+		w->error = errno;
+	else
+		w->files++;
+}
