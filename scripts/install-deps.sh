@@ -2,7 +2,8 @@
 # Install the Debian packages a virtio-lab task needs, and only those that
 # are missing. Uses sudo when not root. Safe to run again and again.
 #
-#   scripts/install-deps.sh test    CUnit (make test)
+#   scripts/install-deps.sh test    CUnit, and Graphviz to check that
+#                                   the --dot files render (make test)
 #   scripts/install-deps.sh docs    Doxygen and Graphviz (make docs)
 #   scripts/install-deps.sh qemu    kernel headers, QEMU, busybox, cpio
 #                                   (make module, make qemu-test)
@@ -10,7 +11,7 @@
 set -eu
 
 case "${1:-all}" in
-test) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev" ;;
+test) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev graphviz" ;;
 docs) pkgs="doxygen graphviz" ;;
 qemu) pkgs="gcc make libc6-dev linux-headers-amd64 qemu-system-x86 busybox-static cpio" ;;
 all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz
