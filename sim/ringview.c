@@ -303,9 +303,11 @@ static void print_table(const struct textout *t,
 	for (i = 0; i < n && i < TABLE_ROWS; i++) {
 		/* both layouts keep addr, len and flags at the same place */
 		fprintf(t->out, "      table[%u]  addr 0x%" PRIx64 "  len %u  %s",
-			i, (uint64_t)le64toh(table[i].addr), le32toh(table[i].len),
+			i, (uint64_t)le64toh(table[i].addr),
+			le32toh(table[i].len),
 			flags_text(le16toh(table[i].flags), f, sizeof(f)));
-		if (!rv->packed && (le16toh(table[i].flags) & VRING_DESC_F_NEXT))
+		if (!rv->packed &&
+		    (le16toh(table[i].flags) & VRING_DESC_F_NEXT))
 			fprintf(t->out, "  next %u", le16toh(table[i].next));
 		fputc('\n', t->out);
 	}

@@ -26,9 +26,9 @@ struct vlab_device;
 
 /** One queue at one moment. Fields in CPU byte order. */
 struct vlab_ringview {
-	const struct vlab_device *dev;	/**< whose queue (for table reads) */
+	const struct vlab_device *dev;	/**< whose queue (table reads) */
 	unsigned int index;		/**< queue index */
-	bool ready;			/**< QueueReady; nothing else if not */
+	bool ready;			/**< QueueReady; else nothing */
 	bool packed;			/**< VIRTIO_F_RING_PACKED */
 	bool event_idx;			/**< VIRTIO_RING_F_EVENT_IDX */
 	unsigned int num;		/**< queue size */
@@ -44,11 +44,11 @@ struct vlab_ringview {
 	uint16_t used_idx;		/**< split: used idx (shared) */
 	uint16_t avail_event;		/**< split: avail_event */
 	uint16_t drv_flags;		/**< packed: driver event flags */
-	uint16_t drv_off_wrap;		/**< packed: driver event off_wrap */
+	uint16_t drv_off_wrap;		/**< packed: driver off_wrap */
 	uint16_t dev_flags;		/**< packed: device event flags */
-	uint16_t dev_off_wrap;		/**< packed: device event off_wrap */
-	uint16_t last_avail;		/**< device: split next avail entry */
-	uint16_t next_avail;		/**< device: packed next descriptor */
+	uint16_t dev_off_wrap;		/**< packed: device off_wrap */
+	uint16_t last_avail;		/**< device: split next avail */
+	uint16_t next_avail;		/**< device: packed next desc */
 	bool avail_wrap;		/**< device: packed its lap */
 	uint16_t next_used;		/**< device: packed next used slot */
 	bool used_wrap;			/**< device: packed its lap */

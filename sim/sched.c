@@ -39,7 +39,7 @@ enum slot_state {
 struct slot {
 	const char *name;	/**< trace name */
 	enum slot_state state;	/**< what it does */
-	const char *why;	/**< what it waits for, for the deadlock report */
+	const char *why;	/**< what it waits for (deadlock report) */
 	uint64_t seen;		/**< @c work when it went to wait */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
 	pthread_t thread;	/**< its pthread (not set for slot 0) */
@@ -49,11 +49,11 @@ struct slot {
 static struct {
 	pthread_mutex_t lock;	/**< protects everything below */
 	pthread_cond_t turn;	/**< broadcast when @c current changes */
-	int on;			/**< lockstep is on (also read without lock) */
+	int on;			/**< lockstep on (also read unlocked) */
 	uint64_t rng;		/**< xorshift64* state */
 	unsigned int nslots;	/**< slots handed out */
 	int current;		/**< the slot holding the token */
-	uint64_t work;		/**< changes so far (see the file comment) */
+	uint64_t work;		/**< changes so far (file comment) */
 	uint64_t now;		/**< virtual clock, ms */
 	uint64_t switches;	/**< token handovers to another slot */
 	struct slot slot[VLAB_SCHED_SLOTS]; /**< the threads */
@@ -325,7 +325,8 @@ int vlab_thread_spawn(pthread_t *thread, const char *name,
 						  .state = SLOT_RUNNING };
 	}
 	/* the new thread frees @sp: only @slot is ours after the create */
-	*sp = (struct spawn){ .name = name, .fn = fn, .arg = arg, .slot = slot };
+	*sp = (struct spawn){ .name = name, .fn = fn, .arg = arg,
+			      .slot = slot };
 	err = pthread_create(thread, NULL, thread_main, sp);
 	if (err) {
 		if (slot >= 0)

@@ -305,8 +305,8 @@ static void loopback_scenario(uint64_t seed, bool packed, const char *name)
 		sg_init_one(&out, buf + i * 16, 8);
 		sg_init_one(&in, buf + i * 16 + 8, 8);
 		spin_lock_irqsave(&gl.lock, flags);
-		CU_ASSERT_EQUAL(virtqueue_add_sgs(gl.vq, sgs, 1, 1, buf + i * 16,
-						  GFP_ATOMIC), 0);
+		CU_ASSERT_EQUAL(virtqueue_add_sgs(gl.vq, sgs, 1, 1,
+						  buf + i * 16, GFP_ATOMIC), 0);
 		spin_unlock_irqrestore(&gl.lock, flags);
 		virtqueue_kick(gl.vq);
 	}
