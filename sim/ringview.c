@@ -40,7 +40,7 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 		return 0;
 	if (num > rv->cap) {
 		void *d = realloc(rv->desc, num * sizeof(*rv->desc));
-		void *a, *u, *p;
+		void *a, *u;
 
 		if (!d)
 			return -ENOMEM;
@@ -53,10 +53,6 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 		if (!u)
 			return -ENOMEM;
 		rv->used_ring = u;
-		p = realloc(rv->pdesc, num * sizeof(*rv->pdesc));
-		if (!p)
-			return -ENOMEM;
-		rv->pdesc = p;
 		rv->cap = num;
 	}
 	rv->packed = vq->packed;
@@ -64,10 +60,10 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 	rv->num = num;
 	if (vq->packed) {
 		for (i = 0; i < num; i++) {
-			rv->pdesc[i].addr = le64toh(vq->pdesc[i].addr);
-			rv->pdesc[i].len = le32toh(vq->pdesc[i].len);
-			rv->pdesc[i].id = le16toh(vq->pdesc[i].id);
-			rv->pdesc[i].flags = le16toh(vq->pdesc[i].flags);
+			rv->desc[i].addr = le64toh(vq->pdesc[i].addr);
+			rv->desc[i].len = le32toh(vq->pdesc[i].len);
+			rv->desc[i].flags = le16toh(vq->pdesc[i].flags);
+			rv->desc[i].tag = le16toh(vq->pdesc[i].id);
 		}
 		rv->drv_flags = le16toh(vq->pdriver->flags);
 		rv->drv_off_wrap = le16toh(vq->pdriver->off_wrap);
@@ -83,7 +79,7 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 		rv->desc[i].addr = le64toh(vq->desc[i].addr);
 		rv->desc[i].len = le32toh(vq->desc[i].len);
 		rv->desc[i].flags = le16toh(vq->desc[i].flags);
-		rv->desc[i].next = le16toh(vq->desc[i].next);
+		rv->desc[i].tag = le16toh(vq->desc[i].next);
 		rv->avail_ring[i] = le16toh(vq->avail->ring[i]);
 		rv->used_ring[i].id = le32toh(vq->used->ring[i].id);
 		rv->used_ring[i].len = le32toh(vq->used->ring[i].len);
@@ -106,7 +102,6 @@ void vlab_ringview_free(struct vlab_ringview *rv)
 	free(rv->desc);
 	free(rv->avail_ring);
 	free(rv->used_ring);
-	free(rv->pdesc);
 	memset(rv, 0, sizeof(*rv));
 }
 
@@ -150,15 +145,16 @@ static int pick_rows(const struct vlab_ringview *now,
 	r->used = calloc(num, sizeof(bool));
 	if (!r->desc || !r->avail || !r->used)
 		return -ENOMEM;
+	for (i = 0; cmp && i < num; i++)
+		r->desc[i] = memcmp(&now->desc[i], &before->desc[i],
+				    sizeof(now->desc[i])) != 0;
 	if (now->packed) {
 		for (i = 0; i < num; i++) {
-			uint16_t f = now->pdesc[i].flags;
+			uint16_t f = now->desc[i].flags;
 			bool a = f & (1u << VRING_PACKED_DESC_F_AVAIL);
 			bool u = f & (1u << VRING_PACKED_DESC_F_USED);
 
-			r->desc[i] = a != u || (cmp &&
-				memcmp(&now->pdesc[i], &before->pdesc[i],
-				       sizeof(now->pdesc[i])));
+			r->desc[i] |= a != u;
 		}
 		return 0;
 	}
@@ -173,16 +169,13 @@ static int pick_rows(const struct vlab_ringview *now,
 			r->desc[j] = true;
 			if (!(now->desc[j].flags & VRING_DESC_F_NEXT))
 				break;
-			j = now->desc[j].next;
+			j = now->desc[j].tag;
 		}
 	}
 	if (now->used_idx)
 		r->used[(uint16_t)(now->used_idx - 1) % num] = true;
 	if (cmp) {
 		for (i = 0; i < num; i++) {
-			if (memcmp(&now->desc[i], &before->desc[i],
-				   sizeof(now->desc[i])))
-				r->desc[i] = true;
 			if (now->avail_ring[i] != before->avail_ring[i])
 				r->avail[i] = true;
 			if (memcmp(&now->used_ring[i], &before->used_ring[i],
@@ -316,7 +309,45 @@ static void print_table(const struct textout *t,
 }
 
 /**
- * print_split() - a split queue as text.
+ * print_descs() - the descriptors shown, with an indirect table under
+ * each descriptor that points at one; both layouts.
+ * @param t the output.
+ * @param now the snapshot.
+ * @param b the previous snapshot when comparable, else NULL.
+ * @param r the rows to show.
+ */
+static void print_descs(const struct textout *t,
+			const struct vlab_ringview *now,
+			const struct vlab_ringview *b, const struct rows *r)
+{
+	const char *tag = now->packed ? "id" : "next";
+	unsigned int i, shown = 0;
+	char f[64];
+
+	for (i = 0; i < now->num; i++) {
+		const struct vlab_ringview_desc *d = &now->desc[i];
+		const struct vlab_ringview_desc *o = b ? &b->desc[i] : NULL;
+
+		if (!r->desc[i])
+			continue;
+		shown++;
+		fprintf(t->out, "    desc[%u]", i);
+		field(t, o && o->addr != d->addr, "addr", "0x%" PRIx64,
+		      d->addr);
+		field(t, o && o->len != d->len, "len", "%u", d->len);
+		field(t, o && o->flags != d->flags, "flags", "%s",
+		      flags_text(d->flags, f, sizeof(f)));
+		field(t, o && o->tag != d->tag, tag, "%u", d->tag);
+		fputc('\n', t->out);
+		if (d->flags & VRING_DESC_F_INDIRECT)
+			print_table(t, now, d->addr, d->len);
+	}
+	if (!shown)
+		fprintf(t->out, "    (no descriptor in flight)\n");
+}
+
+/**
+ * print_split() - a split queue's two rings as text.
  * @param t the output.
  * @param now the snapshot.
  * @param b the previous snapshot when comparable, else NULL.
@@ -326,29 +357,8 @@ static void print_split(const struct textout *t,
 			const struct vlab_ringview *now,
 			const struct vlab_ringview *b, const struct rows *r)
 {
-	unsigned int i, shown = 0;
-	char f[64];
+	unsigned int i;
 
-	for (i = 0; i < now->num; i++) {
-		const struct vring_desc *d = &now->desc[i];
-		const struct vring_desc *o = b ? &b->desc[i] : NULL;
-
-		if (!r->desc[i])
-			continue;
-		shown++;
-		fprintf(t->out, "    desc[%u]", i);
-		field(t, o && o->addr != d->addr, "addr", "0x%" PRIx64,
-		      (uint64_t)d->addr);
-		field(t, o && o->len != d->len, "len", "%u", d->len);
-		field(t, o && o->flags != d->flags, "flags", "%s",
-		      flags_text(d->flags, f, sizeof(f)));
-		field(t, o && o->next != d->next, "next", "%u", d->next);
-		fputc('\n', t->out);
-		if (d->flags & VRING_DESC_F_INDIRECT)
-			print_table(t, now, d->addr, d->len);
-	}
-	if (!shown)
-		fprintf(t->out, "    (no descriptor in flight)\n");
 	fprintf(t->out, "    avail    ");
 	field(t, b && b->avail_flags != now->avail_flags, "flags", "%s",
 	      now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
@@ -390,39 +400,15 @@ static void print_split(const struct textout *t,
 }
 
 /**
- * print_packed() - a packed queue as text.
+ * print_packed() - a packed queue's event structures as text.
  * @param t the output.
  * @param now the snapshot.
  * @param b the previous snapshot when comparable, else NULL.
- * @param r the rows to show.
  */
 static void print_packed(const struct textout *t,
 			 const struct vlab_ringview *now,
-			 const struct vlab_ringview *b, const struct rows *r)
+			 const struct vlab_ringview *b)
 {
-	unsigned int i, shown = 0;
-	char f[64];
-
-	for (i = 0; i < now->num; i++) {
-		const struct vring_packed_desc *d = &now->pdesc[i];
-		const struct vring_packed_desc *o = b ? &b->pdesc[i] : NULL;
-
-		if (!r->desc[i])
-			continue;
-		shown++;
-		fprintf(t->out, "    desc[%u]", i);
-		field(t, o && o->addr != d->addr, "addr", "0x%" PRIx64,
-		      (uint64_t)d->addr);
-		field(t, o && o->len != d->len, "len", "%u", d->len);
-		field(t, o && o->id != d->id, "id", "%u", d->id);
-		field(t, o && o->flags != d->flags, "flags", "%s",
-		      flags_text(d->flags, f, sizeof(f)));
-		fputc('\n', t->out);
-		if (d->flags & VRING_DESC_F_INDIRECT)
-			print_table(t, now, d->addr, d->len);
-	}
-	if (!shown)
-		fprintf(t->out, "    (no descriptor in flight)\n");
 	fprintf(t->out, "    driver event");
 	field(t, b && b->drv_flags != now->drv_flags, "flags", "%s",
 	      event_flags_text(now->drv_flags));
@@ -470,8 +456,9 @@ void vlab_ringview_print(FILE *out, const struct vlab_ringview *now,
 		fprintf(out, "    (out of memory)\n");
 		return;
 	}
+	print_descs(&t, now, b, &r);
 	if (now->packed)
-		print_packed(&t, now, b, &r);
+		print_packed(&t, now, b);
 	else
 		print_split(&t, now, b, &r);
 	free_rows(&r);
@@ -508,7 +495,45 @@ td(FILE *out, bool changed, const char *port, const char *fmt, ...)
 #define TABLE_CLOSE "</TABLE>>];\n"
 
 /**
- * dot_split() - a split queue's three areas and their links.
+ * dot_descs() - the descriptor table (split) or ring (packed) as one
+ * Graphviz table; row i has port "d<i>" for the edges.
+ * @param out where to.
+ * @param q node name prefix.
+ * @param now the snapshot.
+ * @param b the previous one when comparable, else NULL.
+ * @param r the rows to show.
+ */
+static void dot_descs(FILE *out, const char *q, const struct vlab_ringview *now,
+		      const struct vlab_ringview *b, const struct rows *r)
+{
+	unsigned int i;
+	char port[16], f[64];
+
+	fprintf(out, "  %s_desc " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>%s</B> (%s)</TD></TR>"
+		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>flags</TD><TD>%s</TD></TR>\n",
+		q, now->packed ? "descriptor ring" : "descriptor table",
+		now->packed ? "§2.8.13" : "§2.7.5", now->packed ? "id" : "next");
+	for (i = 0; i < now->num; i++) {
+		const struct vlab_ringview_desc *d = &now->desc[i];
+		const struct vlab_ringview_desc *o = b ? &b->desc[i] : NULL;
+
+		if (!r->desc[i])
+			continue;
+		snprintf(port, sizeof(port), "d%u", i);
+		fputs("<TR>", out);
+		td(out, false, port, "%u", i);
+		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64, d->addr);
+		td(out, o && o->len != d->len, NULL, "%u", d->len);
+		td(out, o && o->flags != d->flags, NULL, "%s",
+		   flags_text(d->flags, f, sizeof(f)));
+		td(out, o && o->tag != d->tag, NULL, "%u", d->tag);
+		fputs("</TR>\n", out);
+	}
+	fputs(TABLE_CLOSE, out);
+}
+
+/**
+ * dot_split() - a split queue's rings and their links to the table.
  * @param out where to.
  * @param q node name prefix.
  * @param now the snapshot.
@@ -520,29 +545,7 @@ static void dot_split(FILE *out, const char *q,
 		      const struct vlab_ringview *b, const struct rows *r)
 {
 	unsigned int i;
-	char port[16], f[64];
-
-	fprintf(out, "  %s_desc " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>descriptor table</B> (§2.7.5)</TD></TR>"
-		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>flags</TD><TD>next</TD></TR>\n",
-		q);
-	for (i = 0; i < now->num; i++) {
-		const struct vring_desc *d = &now->desc[i];
-		const struct vring_desc *o = b ? &b->desc[i] : NULL;
-
-		if (!r->desc[i])
-			continue;
-		snprintf(port, sizeof(port), "d%u", i);
-		fputs("<TR>", out);
-		td(out, false, port, "%u", i);
-		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64,
-		   (uint64_t)d->addr);
-		td(out, o && o->len != d->len, NULL, "%u", d->len);
-		td(out, o && o->flags != d->flags, NULL, "%s",
-		   flags_text(d->flags, f, sizeof(f)));
-		td(out, o && o->next != d->next, NULL, "%u", d->next);
-		fputs("</TR>\n", out);
-	}
-	fputs(TABLE_CLOSE, out);
+	char port[16];
 
 	fprintf(out, "  %s_avail " TABLE_OPEN "<TR><TD COLSPAN=\"2\"><B>avail ring</B> (§2.7.6)</TD></TR><TR><TD>flags</TD>",
 		q);
@@ -615,9 +618,9 @@ static void dot_split(FILE *out, const char *q,
 			fprintf(out, "  %s_avail:a%u -> %s_desc:d%u;\n", q, i, q,
 				now->avail_ring[i]);
 		if (r->desc[i] && (now->desc[i].flags & VRING_DESC_F_NEXT) &&
-		    now->desc[i].next < now->num && r->desc[now->desc[i].next])
+		    now->desc[i].tag < now->num && r->desc[now->desc[i].tag])
 			fprintf(out, "  %s_desc:d%u:w -> %s_desc:d%u:w [style=dashed, label=\"next\"];\n",
-				q, i, q, now->desc[i].next);
+				q, i, q, now->desc[i].tag);
 		if (r->used[i] && now->used_ring[i].id < now->num &&
 		    r->desc[now->used_ring[i].id])
 			fprintf(out, "  %s_used:u%u -> %s_desc:d%u [color=\"#2a7f2a\"];\n",
@@ -626,7 +629,8 @@ static void dot_split(FILE *out, const char *q,
 }
 
 /**
- * dot_packed() - a packed queue's ring, event structures and counters.
+ * dot_packed() - a packed queue's event structures, counters and the
+ * links along each buffer.
  * @param out where to.
  * @param q node name prefix.
  * @param now the snapshot.
@@ -638,29 +642,7 @@ static void dot_packed(FILE *out, const char *q,
 		       const struct vlab_ringview *b, const struct rows *r)
 {
 	unsigned int i, next;
-	char port[16], f[64];
 
-	fprintf(out, "  %s_ring " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>descriptor ring</B> (§2.8.13)</TD></TR>"
-		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>id</TD><TD>flags</TD></TR>\n",
-		q);
-	for (i = 0; i < now->num; i++) {
-		const struct vring_packed_desc *d = &now->pdesc[i];
-		const struct vring_packed_desc *o = b ? &b->pdesc[i] : NULL;
-
-		if (!r->desc[i])
-			continue;
-		snprintf(port, sizeof(port), "d%u", i);
-		fputs("<TR>", out);
-		td(out, false, port, "%u", i);
-		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64,
-		   (uint64_t)d->addr);
-		td(out, o && o->len != d->len, NULL, "%u", d->len);
-		td(out, o && o->id != d->id, NULL, "%u", d->id);
-		td(out, o && o->flags != d->flags, NULL, "%s",
-		   flags_text(d->flags, f, sizeof(f)));
-		fputs("</TR>\n", out);
-	}
-	fputs(TABLE_CLOSE, out);
 	fprintf(out, "  %s_events " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>event suppression</B> (§2.8.10)</TD></TR>"
 		"<TR><TD></TD><TD>flags</TD><TD>off_wrap</TD></TR><TR><TD>driver</TD>",
 		q);
@@ -686,14 +668,14 @@ static void dot_packed(FILE *out, const char *q,
 	td(out, b && b->used_wrap != now->used_wrap, NULL, "wrap %d",
 	   now->used_wrap);
 	fputs("</TR>" TABLE_CLOSE, out);
-	fprintf(out, "  %s_dev -> %s_ring [style=invis];\n"
-		"  %s_events -> %s_ring [style=invis];\n", q, q, q, q);
+	fprintf(out, "  %s_dev -> %s_desc [style=invis];\n"
+		"  %s_events -> %s_desc [style=invis];\n", q, q, q, q);
 	/* a buffer's descriptors follow each other round the ring */
 	for (i = 0; i < now->num; i++) {
 		next = (i + 1) % now->num;
 		if (r->desc[i] && r->desc[next] &&
-		    (now->pdesc[i].flags & VRING_DESC_F_NEXT))
-			fprintf(out, "  %s_ring:d%u:w -> %s_ring:d%u:w [style=dashed, label=\"next\"];\n",
+		    (now->desc[i].flags & VRING_DESC_F_NEXT))
+			fprintf(out, "  %s_desc:d%u:w -> %s_desc:d%u:w [style=dashed, label=\"next\"];\n",
 				q, i, q, next);
 	}
 }
@@ -720,6 +702,7 @@ void vlab_ringview_dot(FILE *out, const struct vlab_ringview *now,
 		fputs(" }\n", out);
 		return;
 	}
+	dot_descs(out, q, now, b, &r);
 	if (now->packed)
 		dot_packed(out, q, now, b, &r);
 	else

@@ -24,6 +24,18 @@
 
 struct vlab_device;
 
+/**
+ * One descriptor of either layout, in CPU byte order: a split descriptor
+ * (§2.7.5) carries @c next where a packed one (§2.8.13) carries its buffer
+ * @c id; everything else is the same, so one picture serves both.
+ */
+struct vlab_ringview_desc {
+	uint64_t addr;		/**< buffer address */
+	uint32_t len;		/**< buffer length */
+	uint16_t flags;		/**< VRING_DESC_F_*, and AVAIL/USED if packed */
+	uint16_t tag;		/**< split: next; packed: id */
+};
+
 /** One queue at one moment. Fields in CPU byte order. */
 struct vlab_ringview {
 	const struct vlab_device *dev;	/**< whose queue (table reads) */
@@ -33,10 +45,9 @@ struct vlab_ringview {
 	bool event_idx;			/**< VIRTIO_RING_F_EVENT_IDX */
 	unsigned int num;		/**< queue size */
 	unsigned int cap;		/**< entries the arrays below hold */
-	struct vring_desc *desc;	/**< split: descriptor table */
+	struct vlab_ringview_desc *desc; /**< descriptor table or ring */
 	uint16_t *avail_ring;		/**< split: avail ring entries */
 	struct vring_used_elem *used_ring; /**< split: used ring entries */
-	struct vring_packed_desc *pdesc; /**< packed: descriptor ring */
 	uint16_t avail_flags;		/**< split: avail flags */
 	uint16_t avail_idx;		/**< split: avail idx */
 	uint16_t used_event;		/**< split: used_event */

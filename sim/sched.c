@@ -190,15 +190,25 @@ static void changed(void)
 }
 
 /**
- * wait_for_change() - give the token away until something changes.
+ * wait_locked() - give the token away until something changes. Called
+ * with the lock.
+ * @param why what the caller waits for, for the deadlock report.
+ */
+static void wait_locked(const char *why)
+{
+	sched.slot[my_slot].seen = sched.work;
+	sched.slot[my_slot].why = why;
+	hand_over(SLOT_WAITING);
+}
+
+/**
+ * wait_for_change() - wait_locked() for a caller without the lock.
  * @param why what the caller waits for.
  */
 static void wait_for_change(const char *why)
 {
 	pthread_mutex_lock(&sched.lock);
-	sched.slot[my_slot].seen = sched.work;
-	sched.slot[my_slot].why = why;
-	hand_over(SLOT_WAITING);
+	wait_locked(why);
 	pthread_mutex_unlock(&sched.lock);
 }
 
@@ -348,11 +358,8 @@ void vlab_thread_join(pthread_t thread)
 		for (i = 1; i < sched.nslots; i++)
 			if (pthread_equal(sched.slot[i].thread, thread))
 				break;
-		while (i < sched.nslots && sched.slot[i].state != SLOT_DEAD) {
-			sched.slot[my_slot].seen = sched.work;
-			sched.slot[my_slot].why = "a thread to end";
-			hand_over(SLOT_WAITING);
-		}
+		while (i < sched.nslots && sched.slot[i].state != SLOT_DEAD)
+			wait_locked("a thread to end");
 		pthread_mutex_unlock(&sched.lock);
 	}
 	pthread_join(thread, NULL);

@@ -214,21 +214,12 @@ static void breakpoint(struct vlab_stepper *st, const char *arg)
  */
 static void stats(const struct vlab_stepper *st)
 {
-	const unsigned long *n;
-	unsigned int q, d, nq = 0;
+	unsigned int d, nq = 0;
 
 	for (d = 0; d < st->rings.m->ndevs; d++)
 		if (nqueues(&st->rings, d) > nq)
 			nq = nqueues(&st->rings, d);
-	fputs("  queue  buffers  kicks-sent  kicks-suppressed  irqs-sent  irqs-suppressed  get_buf\n",
-	      st->out);
-	for (q = 0; q < nq; q++) {
-		n = st->count[q];
-		fprintf(st->out, "  %5u  %7lu  %10lu  %16lu  %9lu  %15lu  %7lu\n",
-			q, n[VLAB_EV_POP], n[VLAB_EV_KICK],
-			n[VLAB_EV_KICK_SUPPRESSED], n[VLAB_EV_IRQ],
-			n[VLAB_EV_IRQ_SUPPRESSED], n[VLAB_EV_GET_BUF]);
-	}
+	vlab_event_counts_print(st->out, &st->counts, nq, "  ");
 	fprintf(st->out, "  lockstep: the token changed threads %" PRIu64
 		" times\n", vlab_sched_switches());
 }
@@ -305,8 +296,7 @@ void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
 	struct vlab_stepper *st = opaque;
 	int d = device_slot(&st->rings, ev);
 
-	if (ev->queue >= 0 && ev->queue < VLAB_STEP_QUEUES)
-		st->count[ev->queue][ev->kind]++;
+	vlab_event_counts_add(&st->counts, ev);
 	if (st->quit) {
 		update(&st->rings, -1, -1, RENDER_NONE, NULL, false);
 		return;

@@ -44,8 +44,7 @@ struct vlab_stepper {
 	bool cont;		/**< `c`: run to the next breakpoint */
 	long steps;		/**< --steps N: events left to show, or -1 */
 	uint64_t breaks;	/**< bit per enum vlab_event_kind */
-	/** events so far, by queue and kind, for `s` */
-	unsigned long count[VLAB_STEP_QUEUES][VLAB_EV_COUNT];
+	struct vlab_event_counts counts; /**< events so far, for `s` */
 };
 
 /**

@@ -433,3 +433,27 @@ void vlab_trace_jsonl_sink(const struct vlab_event *ev, uint64_t seq,
 	json_string(out, text);
 	fputs("}\n", out);
 }
+
+void vlab_event_counts_add(struct vlab_event_counts *c,
+			   const struct vlab_event *ev)
+{
+	if (ev->queue >= 0 && ev->queue < VLAB_COUNT_QUEUES)
+		c->n[ev->queue][ev->kind]++;
+}
+
+void vlab_event_counts_print(FILE *out, const struct vlab_event_counts *c,
+			     unsigned int nq, const char *prefix)
+{
+	const unsigned long *n;
+	unsigned int q;
+
+	fprintf(out, "%squeue  buffers  kicks-sent  kicks-suppressed  irqs-sent  irqs-suppressed  get_buf\n",
+		prefix);
+	for (q = 0; q < nq && q < VLAB_COUNT_QUEUES; q++) {
+		n = c->n[q];
+		fprintf(out, "%s%5u  %7lu  %10lu  %16lu  %9lu  %15lu  %7lu\n",
+			prefix, q, n[VLAB_EV_POP], n[VLAB_EV_KICK],
+			n[VLAB_EV_KICK_SUPPRESSED], n[VLAB_EV_IRQ],
+			n[VLAB_EV_IRQ_SUPPRESSED], n[VLAB_EV_GET_BUF]);
+	}
+}

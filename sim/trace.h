@@ -153,6 +153,34 @@ void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
 void vlab_trace_jsonl_sink(const struct vlab_event *ev, uint64_t seq,
 			   const char *thread, void *opaque);
 
+/** Most queues a struct vlab_event_counts keeps counts for. */
+#define VLAB_COUNT_QUEUES 8
+
+/** Events by queue and kind: what `--stats` and the stepper's `s` show. */
+struct vlab_event_counts {
+	unsigned long n[VLAB_COUNT_QUEUES][VLAB_EV_COUNT]; /**< by queue, kind */
+};
+
+/**
+ * vlab_event_counts_add() - count one event (device-wide events and
+ * queues past VLAB_COUNT_QUEUES are not counted).
+ * @param c the counts.
+ * @param ev the event.
+ */
+void vlab_event_counts_add(struct vlab_event_counts *c,
+			   const struct vlab_event *ev);
+
+/**
+ * vlab_event_counts_print() - one line per queue: buffers, kicks sent
+ * and suppressed, interrupts sent and suppressed, buffers taken back.
+ * @param out where to.
+ * @param c the counts.
+ * @param nq queues to show.
+ * @param prefix printed before every line, e.g. "# stats: ".
+ */
+void vlab_event_counts_print(FILE *out, const struct vlab_event_counts *c,
+			     unsigned int nq, const char *prefix);
+
 /**
  * vlab_trace_text_header() - the column names of the text sink's lines.
  * @param out where to print them.

@@ -119,7 +119,8 @@ static void usage(FILE *out)
 	      "              the device does not offer VIRTIO_RING_F_EVENT_IDX:\n"
 	      "              notifications are suppressed with the flags instead\n"
 	      "  --stats     after the run, per queue: buffers, kicks sent and\n"
-	      "              suppressed, interrupts sent and suppressed\n"
+	      "              suppressed, interrupts sent and suppressed,\n"
+	      "              buffers taken back (get_buf)\n"
 	      "  --help      this text\n"
 	      "\n"
 	      "Schedules: run and step use lockstep unless --schedule free is\n"
@@ -311,12 +312,9 @@ static void step(const struct options *o, const char *what)
 	}
 }
 
-/** Queues --stats keeps counts for. */
-#define STATS_QUEUES 8
-
 /** Everything that watches the events of one run. */
 struct sinks {
-	unsigned long n[STATS_QUEUES][VLAB_EV_COUNT];	/**< by queue, kind */
+	struct vlab_event_counts counts; /**< for --stats */
 	bool trace;			/**< print each event */
 	enum trace_format format;	/**< how */
 	struct vlab_stepper *stepper;	/**< vlab step, or NULL */
@@ -325,7 +323,8 @@ struct sinks {
 
 /**
  * all_sinks() - count every event by queue and kind, and hand it to the
- * stepper, the trace printer and the Graphviz writer that are on.
+ * stepper, the trace printer and the Graphviz writer that are on (step
+ * refuses --trace, so the stepper is the only printer when it is on).
  * @param ev the event.
  * @param seq its number.
  * @param thread its thread.
@@ -336,35 +335,17 @@ static void all_sinks(const struct vlab_event *ev, uint64_t seq,
 {
 	struct sinks *sk = opaque;
 
-	if (ev->queue >= 0 && ev->queue < STATS_QUEUES)
-		sk->n[ev->queue][ev->kind]++;
+	/* the stepper keeps its own counts, for its `s` command */
 	if (sk->stepper)
 		vlab_stepper_sink(ev, seq, thread, sk->stepper);
-	else if (sk->trace && sk->format == FORMAT_JSONL)
+	else
+		vlab_event_counts_add(&sk->counts, ev);
+	if (sk->trace && sk->format == FORMAT_JSONL)
 		vlab_trace_jsonl_sink(ev, seq, thread, stdout);
 	else if (sk->trace)
 		vlab_trace_text_sink(ev, seq, thread, stdout);
 	if (sk->dot)
 		vlab_dot_event(sk->dot, ev, seq, thread);
-}
-
-/**
- * print_stats() - per-queue counters of a run (--stats).
- * @param st the sinks with the counts.
- * @param nq queues of the device.
- */
-static void print_stats(const struct sinks *st, unsigned int nq)
-{
-	const unsigned long *n;
-	unsigned int q;
-
-	printf("# stats: queue  buffers  kicks-sent  kicks-suppressed  irqs-sent  irqs-suppressed\n");
-	for (q = 0; q < nq && q < STATS_QUEUES; q++) {
-		n = st->n[q];
-		printf("# stats: %5u  %7lu  %10lu  %16lu  %9lu  %15lu\n", q,
-		       n[VLAB_EV_POP], n[VLAB_EV_KICK], n[VLAB_EV_KICK_SUPPRESSED],
-		       n[VLAB_EV_IRQ], n[VLAB_EV_IRQ_SUPPRESSED]);
-	}
 }
 
 /**
@@ -490,7 +471,9 @@ out:
 			print_hex(buf, o->bytes);
 		}
 		if (o->stats)
-			print_stats(&st, vlab_rng_model.num_queues);
+			vlab_event_counts_print(stdout, &st.counts,
+						vlab_rng_model.num_queues,
+						"# stats: ");
 	}
 	free(buf);
 	return status;

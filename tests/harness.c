@@ -96,20 +96,16 @@ static int (*const cfg_inits[])(void) = {
 	cfg_init_4, cfg_init_5, cfg_init_6, cfg_init_7,
 };
 
-int harness_run_matrix(const char *name, CU_TestInfo *tests)
+/**
+ * run_suites() - register @p suites, run them with CUnit's verbose
+ * summary, and clean up.
+ * @param suites the suites, ended by CU_SUITE_INFO_NULL.
+ * @return 0 when every test passed, else 1.
+ */
+static int run_suites(CU_SuiteInfo *suites)
 {
-	CU_SuiteInfo suites[sizeof(cfg_inits) / sizeof(cfg_inits[0]) + 1];
-	static char names[sizeof(cfg_inits) / sizeof(cfg_inits[0])][128];
-	unsigned int i, failures;
+	unsigned int failures;
 
-	memset(suites, 0, sizeof(suites));
-	for (i = 0; i < harness_matrix_size; i++) {
-		snprintf(names[i], sizeof(names[i]), "%s [%s]", name,
-			 harness_matrix[i].name);
-		suites[i].pName = names[i];
-		suites[i].pInitFunc = cfg_inits[i];
-		suites[i].pTests = tests;
-	}
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	if (CU_register_suites(suites) != CUE_SUCCESS) {
@@ -121,8 +117,27 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 	failures = CU_get_number_of_failures() +
 		CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
-	current_cfg = &harness_matrix[0];
 	return failures ? 1 : 0;
+}
+
+int harness_run_matrix(const char *name, CU_TestInfo *tests)
+{
+	CU_SuiteInfo suites[sizeof(cfg_inits) / sizeof(cfg_inits[0]) + 1];
+	static char names[sizeof(cfg_inits) / sizeof(cfg_inits[0])][128];
+	unsigned int i;
+	int failures;
+
+	memset(suites, 0, sizeof(suites));
+	for (i = 0; i < harness_matrix_size; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s [%s]", name,
+			 harness_matrix[i].name);
+		suites[i].pName = names[i];
+		suites[i].pInitFunc = cfg_inits[i];
+		suites[i].pTests = tests;
+	}
+	failures = run_suites(suites);
+	current_cfg = &harness_matrix[0];
+	return failures;
 }
 
 /**
@@ -146,20 +161,8 @@ int harness_run_suite(const char *name, CU_TestInfo *tests)
 		{ name, NULL, NULL, NULL, NULL, tests },
 		CU_SUITE_INFO_NULL,
 	};
-	unsigned int failures;
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	if (CU_register_suites(suites) != CUE_SUCCESS) {
-		CU_cleanup_registry();
-		return 1;
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failures = CU_get_number_of_failures() +
-		CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return run_suites(suites);
 }
 
 /**

@@ -1339,6 +1339,54 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 }
 
 /**
+ * init_vq() - the fields every virtqueue sets the same way, whatever its
+ * layout: identity, size, transport hook and negotiated ring features.
+ * @param vq the new queue (zeroed).
+ * @param index its index on the device.
+ * @param num its size.
+ * @param vdev its device.
+ * @param weak_barriers SMP barriers suffice (always, here).
+ * @param ctx the driver passes a context with each buffer.
+ * @param notify the transport's kick.
+ * @param callback the driver's callback, or NULL.
+ * @param name the queue's name.
+ */
+static void init_vq(struct vring_virtqueue *vq, unsigned int index,
+		    unsigned int num, struct virtio_device *vdev,
+		    bool weak_barriers, bool ctx,
+		    bool (*notify)(struct virtqueue *vq),
+		    void (*callback)(struct virtqueue *vq), const char *name)
+{
+	vq->vq.callback = callback;
+	vq->vq.vdev = vdev;
+	vq->vq.name = name;
+	vq->vq.index = index;
+	vq->vq.num_free = num;
+	vq->vq.num_max = num;
+	vq->notify = notify;
+	vq->weak_barriers = weak_barriers;
+	vq->use_ctx = ctx;
+	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
+}
+
+/**
+ * publish_vq() - add a ready queue to its device's list (what
+ * virtio_find_vqs() callers and del_vqs walk).
+ * @param vq the queue.
+ * @return the queue, as drivers see it.
+ */
+static struct virtqueue *publish_vq(struct vring_virtqueue *vq)
+{
+	struct virtio_device *vdev = vq->vq.vdev;
+
+	spin_lock(&vdev->vqs_list_lock);
+	list_add_tail(&vq->vq.list, &vdev->vqs);
+	spin_unlock(&vdev->vqs_list_lock);
+	return &vq->vq;
+}
+
+/**
  * create_packed_virtqueue() - vring_create_virtqueue() for a packed ring.
  * @param index queue index.
  * @param num queue size (any value up to 32768).
@@ -1366,25 +1414,13 @@ static struct virtqueue *create_packed_virtqueue(unsigned int index,
 	if (!vq)
 		return NULL;
 	vq->packed_ring = true;
-	vq->vq.callback = callback;
-	vq->vq.vdev = vdev;
-	vq->vq.name = name;
-	vq->vq.index = index;
-	vq->vq.num_free = num;
-	vq->vq.num_max = num;
-	vq->notify = notify;
-	vq->weak_barriers = weak_barriers;
-	vq->use_ctx = ctx;
-	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
-	vq->indirect = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
+	init_vq(vq, index, num, vdev, weak_barriers, ctx, notify, callback,
+		name);
 	if (create_packed(vq, num)) {
 		kfree(vq);
 		return NULL;
 	}
-	spin_lock(&vdev->vqs_list_lock);
-	list_add_tail(&vq->vq.list, &vdev->vqs);
-	spin_unlock(&vdev->vqs_list_lock);
-	return &vq->vq;
+	return publish_vq(vq);
 }
 
 struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
@@ -1433,17 +1469,8 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 	vring_init(&vq->split.vring, num, queue, vring_align);
 	vq->split.queue_dma_addr = dma_addr;
 	vq->split.queue_size_in_bytes = size;
-	vq->vq.callback = callback;
-	vq->vq.vdev = vdev;
-	vq->vq.name = name;
-	vq->vq.index = index;
-	vq->vq.num_free = num;
-	vq->vq.num_max = num;
-	vq->notify = notify;
-	vq->weak_barriers = weak_barriers;
-	vq->use_ctx = ctx;
-	vq->event = virtio_has_feature(vdev, VIRTIO_RING_F_EVENT_IDX);
-	vq->indirect = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
+	init_vq(vq, index, num, vdev, weak_barriers, ctx, notify, callback,
+		name);
 
 	/* No callback wanted: tell the device not to interrupt (§2.7.7) */
 	if (!callback) {
@@ -1458,11 +1485,7 @@ struct virtqueue *vring_create_virtqueue(unsigned int index, unsigned int num,
 	vq->free_head = 0;
 	for (i = 0; i < num - 1; i++)
 		vq->split.desc_extra[i].next = (u16)(i + 1);
-
-	spin_lock(&vdev->vqs_list_lock);
-	list_add_tail(&vq->vq.list, &vdev->vqs);
-	spin_unlock(&vdev->vqs_list_lock);
-	return &vq->vq;
+	return publish_vq(vq);
 
 err_state:
 	kfree(vq->split.desc_state);
