@@ -46,7 +46,7 @@ struct options {
 	bool free_schedule;	/**< --schedule free */
 	bool trace;		/**< --trace or --trace-format */
 	enum trace_format format; /**< --trace-format */
-	const char *dot_dir;	/**< --dot DIR, or NULL */
+	char *dot_dir;			/**< --dot DIR, or NULL */
 	long steps;		/**< --steps N, or -1 */
 	bool dmesg;		/**< --dmesg: show the guest kernel log */
 	bool packed;		/**< --ring packed */
@@ -493,6 +493,10 @@ int main(int argc, char **argv)
 
 	vlab_thread_set_name("guest");
 	parse_args(argc, argv, &o);
+	/* "out/" and "out" name one directory: file names get one slash */
+	while (o.dot_dir && strlen(o.dot_dir) > 1 &&
+	       o.dot_dir[strlen(o.dot_dir) - 1] == '/')
+		o.dot_dir[strlen(o.dot_dir) - 1] = '\0';
 	if (o.dot_dir && mkdir(o.dot_dir, 0777) && errno != EEXIST) {
 		fprintf(stderr, "vlab: cannot create --dot directory %s: %s\n",
 			o.dot_dir, strerror(errno));
