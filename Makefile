@@ -49,7 +49,8 @@ GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 MACHINE_OBJS := $(DRIVER_OBJS) $(GUEST_OBJS) $(SIM_OBJS)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
-SCENARIO_OBJS := $(BUILD)/tests/scenarios/rng.o
+SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
+SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.c,$(SCENARIO_SRCS)))
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
 	qemu-shell qemu-deps tsan bench
@@ -195,13 +196,12 @@ module: qemu-deps
 	if [ $$status -ne 0 ]; then exit $$status; fi; \
 	if grep -q 'warning:' $(MODDIR)/build.log; then \
 		echo "make module: the kernel build printed warnings" >&2; exit 1; fi; \
-	echo "make module: $$(cd $(MODDIR) && ls *.ko) built against $(KDIR), no warnings"
+	echo "make module: $$(cd $(MODDIR) && echo *.ko) built against $(KDIR), no warnings"
 
-$(QEMU_OUT)/vlab-scenarios: tests/scenarios/posix.c tests/scenarios/rng.c \
-		tests/scenarios/scenario.h
+$(QEMU_OUT)/vlab-scenarios: $(SCENARIO_SRCS) tests/scenarios/scenario.h
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE -I. -static \
-		tests/scenarios/posix.c tests/scenarios/rng.c -o $@
+		$(SCENARIO_SRCS) -o $@
 
 # The guest kernel matches the headers: from /boot, or unpacked from the
 # Debian package into build/qemu by scripts/fetch-kernel.sh.

@@ -16,6 +16,8 @@
 #include "sim/sched.h"
 #include "sim/trace.h"
 
+static bool vlab_device_live_locked(const struct vlab_device *dev);
+
 /**
  * device_thread() - wait for notifications and process notified queues.
  * @param arg the device.
@@ -28,26 +30,33 @@
 static void *device_thread(void *arg)
 {
 	struct vlab_device *dev = arg;
-	uint64_t pending;
+	uint64_t pending, host;
 	unsigned int q;
 
 	vlab_mutex_lock(&dev->lock);
 	for (;;) {
-		while (!dev->notify_pending && !dev->stop)
+		while (!dev->notify_pending && !dev->stop &&
+		       !(dev->host_pending && vlab_device_live_locked(dev)))
 			vlab_cond_wait(&dev->cond, &dev->lock);
 		if (dev->stop)
 			break;
 		pending = dev->notify_pending;
 		dev->notify_pending = 0;
+		host = 0;
+		if (vlab_device_live_locked(dev)) {
+			host = dev->host_pending;
+			dev->host_pending = 0;
+		}
 		dev->busy = true;
 		vlab_mutex_unlock(&dev->lock);
 
 		for (q = 0; q < dev->model->num_queues; q++) {
-			if (!(pending & (1ULL << q)))
+			if (!((pending | host) & (1ULL << q)))
 				continue;
 			/* §4.2.3.3: the device learns which queue to look at */
-			VLAB_TRACE(.kind = VLAB_EV_NOTIFY, .dev = dev->name,
-				   .queue = (int)q);
+			if (pending & (1ULL << q))
+				VLAB_TRACE(.kind = VLAB_EV_NOTIFY,
+					   .dev = dev->name, .queue = (int)q);
 			if (!dev->vqs[q].ready)
 				continue;
 			/*
@@ -163,15 +172,35 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
 	return has;
 }
 
+/**
+ * vlab_device_live_locked() - vlab_device_live() with the lock held.
+ * @param dev the device.
+ * @return true when DRIVER_OK is set and DEVICE_NEEDS_RESET is not.
+ */
+static bool vlab_device_live_locked(const struct vlab_device *dev)
+{
+	return (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		!(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
 bool vlab_device_live(struct vlab_device *dev)
 {
-	uint32_t status;
+	bool live;
 
 	vlab_mutex_lock(&dev->lock);
-	status = dev->status;
+	live = vlab_device_live_locked(dev);
 	vlab_mutex_unlock(&dev->lock);
-	return (status & VIRTIO_CONFIG_S_DRIVER_OK) &&
-		!(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	return live;
+}
+
+void vlab_device_poke(struct vlab_device *dev, unsigned int index)
+{
+	if (index >= dev->model->num_queues)
+		return;
+	vlab_mutex_lock(&dev->lock);
+	dev->host_pending |= 1ULL << index;
+	vlab_cond_broadcast(&dev->cond);
+	vlab_mutex_unlock(&dev->lock);
 }
 
 void vlab_device_raise(struct vlab_device *dev, uint32_t bits)

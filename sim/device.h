@@ -82,6 +82,8 @@ struct vlab_device {
 	bool stop;		/**< the thread must exit */
 	bool busy;		/**< the thread is processing queues */
 	uint64_t notify_pending; /**< one bit per notified queue */
+	uint64_t host_pending;	/**< one bit per queue the host side has
+				     work for (vlab_device_poke()) */
 
 	uint32_t status;	/**< Status register (§2.1) */
 	uint32_t device_features_sel; /**< DeviceFeaturesSel */
@@ -190,6 +192,17 @@ bool vlab_device_live(struct vlab_device *dev);
  */
 const char *vlab_device_notify_locked(struct vlab_device *dev,
 				      uint32_t index);
+
+/**
+ * vlab_device_poke() - the host side of the device has work for queue
+ * @p index (a console got input from the host, say): run the model's
+ * process() for it on the device thread, as a notification would, but
+ * with no notification event, since the driver sent none. Nothing runs
+ * until the driver has set DRIVER_OK; the work waits until then.
+ * @param dev the device.
+ * @param index the queue.
+ */
+void vlab_device_poke(struct vlab_device *dev, unsigned int index);
 
 /**
  * vlab_device_wait_idle() - wait until the device thread has nothing

@@ -280,6 +280,9 @@ static void status_write(struct vlab_device *dev, uint32_t val)
 		val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	/* DEVICE_NEEDS_RESET is the device's bit: only a reset clears it */
 	dev->status = val | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* host-side work that waited for DRIVER_OK may start now */
+	if (dev->host_pending)
+		vlab_cond_broadcast(&dev->cond);
 	VLAB_TRACE(.kind = VLAB_EV_STATUS, .dev = dev->name, .queue = -1,
 		   .before = old, .after = dev->status);
 }

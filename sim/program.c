@@ -51,24 +51,30 @@ static void *watchdog_thread(void *arg)
 	return NULL;
 }
 
+/** What read_all() reads. */
+struct read_all_arg {
+	const char *path;	/**< device node */
+	uint8_t *buf;		/**< destination */
+	size_t n;		/**< bytes wanted */
+};
+
 /**
  * read_all() - the program body: open, read until done, close.
- * @param path device node.
- * @param buf destination.
- * @param n bytes wanted.
+ * @param arg struct read_all_arg.
  * @return 0 or a negative errno.
  */
-static int read_all(const char *path, uint8_t *buf, size_t n)
+static int read_all(void *arg)
 {
+	struct read_all_arg *a = arg;
 	size_t got = 0;
 	ssize_t r;
 	int fd;
 
-	fd = guest_open(path);
+	fd = guest_open(a->path);
 	if (fd < 0)
 		return fd;
-	while (got < n) {
-		r = guest_read(fd, buf + got, n - got);
+	while (got < a->n) {
+		r = guest_read(fd, a->buf + got, a->n - got);
 		if (r < 0) {
 			guest_close(fd);
 			return (int)r;
@@ -82,8 +88,7 @@ static int read_all(const char *path, uint8_t *buf, size_t n)
 	return guest_close(fd);
 }
 
-int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
-			  unsigned int timeout_ms)
+int vlab_prog_run(vlab_prog_fn body, void *arg, unsigned int timeout_ms)
 {
 	struct watchdog wd = { .timeout_ms = timeout_ms };
 	pthread_t thread;
@@ -94,14 +99,14 @@ int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
 	guest_kill(false);
 	if (!timeout_ms) {
 		/* no deadline: a learner stepping through takes their time */
-		ret = read_all(path, buf, n);
+		ret = body(arg);
 		goto out;
 	}
 	if (pthread_create(&thread, NULL, watchdog_thread, &wd)) {
 		ret = -EAGAIN;
 		goto out;
 	}
-	ret = read_all(path, buf, n);
+	ret = body(arg);
 	pthread_mutex_lock(&wd.lock);
 	wd.done = true;
 	pthread_cond_signal(&wd.cond);
@@ -116,4 +121,12 @@ out:
 	pthread_cond_destroy(&wd.cond);
 	pthread_mutex_destroy(&wd.lock);
 	return ret;
+}
+
+int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
+			  unsigned int timeout_ms)
+{
+	struct read_all_arg a = { .path = path, .buf = buf, .n = n };
+
+	return vlab_prog_run(read_all, &a, timeout_ms);
 }

@@ -13,6 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** The body of a guest program: returns 0 or a negative errno. */
+typedef int (*vlab_prog_fn)(void *arg);
+
+/**
+ * vlab_prog_run() - run a guest program under a watchdog: when it runs
+ * longer than @p timeout_ms, a fatal signal ends its sleeps (they return
+ * -ERESTARTSYS) so it can finish.
+ * @param body the program.
+ * @param arg its argument.
+ * @param timeout_ms watchdog, in milliseconds; 0 for none (the stepper).
+ * @return what @p body returned, or -ETIMEDOUT when the watchdog fired
+ * and @p body failed.
+ */
+int vlab_prog_run(vlab_prog_fn body, void *arg, unsigned int timeout_ms);
+
 /**
  * vlab_prog_read_device() - open @p path, read exactly @p n bytes with as
  * many read() calls as it takes, close it. A watchdog kills the program

@@ -349,11 +349,16 @@ void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 		snprintf(buf, size, "%s; queue broken", ev->text ? ev->text : "");
 		break;
 	case VLAB_EV_SLEEP:
-		snprintf(buf, size, "wait_for_completion: not done yet, %s sleeps",
+		/* v[0]: 0 for a completion, 1 for a wait queue */
+		snprintf(buf, size, "%s, %s sleeps",
+			 ev->v[0] ? "wait_event: condition false" :
+			 "wait_for_completion: not done yet",
 			 ev->text ? ev->text : "the thread");
 		break;
 	case VLAB_EV_WAKE:
-		snprintf(buf, size, "complete(): the sleeping thread may run again");
+		snprintf(buf, size, "%s",
+			 ev->v[0] ? "wake_up(): sleepers test their condition again" :
+			 "complete(): the sleeping thread may run again");
 		break;
 	default:
 		snprintf(buf, size, "?");

@@ -2,7 +2,9 @@
 /**
  * @file
  * @brief The vlab command: boot a simulated machine, load a driver, run a
- * guest program against it, and show every step.
+ * guest program against it, and show every step. Three devices: rng
+ * (read random bytes), blk (write a sector or a file, read it back),
+ * console (the host sends lines, the guest echoes them).
  *
  * Exit status: 0 on success, 1 when the run fails (the guest or device
  * reported an error), 2 for a bad command line.
@@ -13,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/blk.h"
+#include "sim/console.h"
 #include "sim/machine.h"
 #include "sim/program.h"
 #include "sim/rng.h"
@@ -27,6 +32,10 @@
 
 /** Largest --bytes accepted. */
 #define MAX_BYTES (1u << 20)
+/** Most --line options. */
+#define MAX_LINES 64
+/** Longest console line. */
+#define MAX_LINE_BYTES 200
 /** How long a guest program may run before the watchdog kills it. */
 #define PROGRAM_TIMEOUT_MS 10000
 
@@ -53,6 +62,21 @@ struct options {
 	bool no_indirect;	/**< --no-indirect */
 	bool no_event_idx;	/**< --no-event-idx */
 	bool stats;		/**< --stats */
+	/* blk */
+	const char *disk;	/**< --disk FILE, or NULL for memory */
+	bool ro;		/**< --ro */
+	uint32_t blk_size;	/**< --blk-size N (0: not offered) */
+	uint32_t seg_max;	/**< --seg-max N (0: not offered) */
+	uint32_t size_max;	/**< --size-max N (0: not offered) */
+	bool no_flush;		/**< --no-flush */
+	uint64_t sector;	/**< --sector N */
+	const char *write_file;	/**< --write-file FILE */
+	/* console */
+	const char *lines[MAX_LINES]; /**< --line TEXT, in order */
+	unsigned int nlines;	/**< how many */
+	bool loopback;		/**< --loopback */
+	uint16_t cols;		/**< --size COLSxROWS: columns (0: no size) */
+	uint16_t rows;		/**< --size: rows */
 };
 
 /**
@@ -61,14 +85,20 @@ struct options {
  */
 static void usage(FILE *out)
 {
-	fputs("usage: vlab run rng [options]\n"
-	      "       vlab step rng [options] [--steps N]\n"
+	fputs("usage: vlab run rng|blk|console [options]\n"
+	      "       vlab step rng|blk|console [options] [--steps N]\n"
 	      "       vlab --help\n"
 	      "\n"
-	      "run: boot a simulated machine with a virtio-mmio entropy device,\n"
-	      "load the driver driver/vlab_rng.c (module vlab_rng), read N bytes\n"
-	      "from /dev/vlab-rng as a guest program would, unload the driver,\n"
-	      "and print the bytes in hex.\n"
+	      "run: boot a simulated machine with one virtio-mmio device, load\n"
+	      "its driver from driver/, run a guest program against its /dev\n"
+	      "node, unload the driver and show the result:\n"
+	      "  rng      read N bytes from /dev/vlab-rng (driver/vlab_rng.c)\n"
+	      "           and print them in hex\n"
+	      "  blk      write a sector (or a file) through /dev/vlab-blk\n"
+	      "           (driver/vlab_blk.c), read it back, fsync\n"
+	      "  console  the host sends lines; a guest program reads them from\n"
+	      "           /dev/vlab-console (driver/vlab_console.c) and writes\n"
+	      "           each back as \"echo: LINE\"; the host prints what it got\n"
 	      "step: the same run, stopped at every event: the event, the ring\n"
 	      "of its queue with the fields it changed marked, and a prompt\n"
 	      "(Enter or n: next; c: continue; b KIND: break on a kind; r: all\n"
@@ -123,6 +153,30 @@ static void usage(FILE *out)
 	      "              buffers taken back (get_buf)\n"
 	      "  --help      this text\n"
 	      "\n"
+	      "blk options:\n"
+	      "  --disk FILE the disk image (a regular file; its size in whole\n"
+	      "              sectors is the capacity). Writes land in it. Default:\n"
+	      "              a 1 MiB image in memory\n"
+	      "  --sector N  where to write (default 1)\n"
+	      "  --write-file FILE\n"
+	      "              write FILE (padded with zeros to whole sectors)\n"
+	      "              instead of one sector of text\n"
+	      "  --ro        offer VIRTIO_BLK_F_RO: the write is refused\n"
+	      "  --blk-size N  offer VIRTIO_BLK_F_BLK_SIZE (512 to 4096)\n"
+	      "  --seg-max N   offer VIRTIO_BLK_F_SEG_MAX: data buffers/request\n"
+	      "  --size-max N  offer VIRTIO_BLK_F_SIZE_MAX: bytes per buffer\n"
+	      "  --no-flush  do not offer VIRTIO_BLK_F_FLUSH (fsync sends none)\n"
+	      "\n"
+	      "console options:\n"
+	      "  --line TEXT what the host sends, one line each (up to 64);\n"
+	      "              without any, the lines of standard input when it\n"
+	      "              is not a terminal (and not vlab step, which reads\n"
+	      "              its commands there), else two example lines\n"
+	      "  --loopback  the device sends the guest's output back to it:\n"
+	      "              the guest writes each line and reads it back\n"
+	      "  --size COLSxROWS\n"
+	      "              offer VIRTIO_CONSOLE_F_SIZE with this size\n"
+	      "\n"
 	      "Schedules: run and step use lockstep unless --schedule free is\n"
 	      "given; make bench and the test suites use the free schedule\n"
 	      "(the golden-trace tests use lockstep).\n"
@@ -169,6 +223,117 @@ static bool parse_u64(const char *s, uint64_t *out)
 }
 
 /**
+ * parse_uint() - the value of a numeric option, or a one-line error.
+ * @param argc argument count.
+ * @param argv arguments.
+ * @param i index of the option; moved to its value.
+ * @param lo smallest value.
+ * @param hi largest value.
+ * @return the value.
+ */
+static uint64_t parse_uint(int argc, char **argv, int *i, uint64_t lo,
+			   uint64_t hi)
+{
+	const char *opt = argv[*i];
+	uint64_t v;
+
+	if (*i + 1 == argc)
+		bad_usage("%s needs a value", opt);
+	if (!parse_u64(argv[++*i], &v) || v < lo || v > hi)
+		bad_usage("%s needs a whole number from %llu to %llu, not '%s'",
+			  opt, (unsigned long long)lo, (unsigned long long)hi,
+			  argv[*i]);
+	return v;
+}
+
+/**
+ * device_only() - refuse an option of another device.
+ * @param o the options so far (the device is known).
+ * @param opt the option.
+ * @param device the device it belongs to.
+ */
+static void device_only(const struct options *o, const char *opt,
+			const char *device)
+{
+	if (strcmp(o->device, device))
+		bad_usage("%s belongs to 'vlab run %s'", opt, device);
+}
+
+/**
+ * parse_device_option() - the options of blk and console.
+ * @param argc argument count.
+ * @param argv arguments.
+ * @param i index of the option; moved past its value.
+ * @param o receives it.
+ * @return true when argv[*i] was one of them.
+ */
+static bool parse_device_option(int argc, char **argv, int *i,
+				struct options *o)
+{
+	const char *opt = argv[*i];
+	unsigned int cols, rows;
+	char extra;
+
+	if (!strcmp(opt, "--disk") || !strcmp(opt, "--write-file")) {
+		device_only(o, opt, "blk");
+		if (*i + 1 == argc || !argv[*i + 1][0])
+			bad_usage("%s needs a file", opt);
+		if (!strcmp(opt, "--disk"))
+			o->disk = argv[++*i];
+		else
+			o->write_file = argv[++*i];
+	} else if (!strcmp(opt, "--ro")) {
+		device_only(o, opt, "blk");
+		o->ro = true;
+	} else if (!strcmp(opt, "--no-flush")) {
+		device_only(o, opt, "blk");
+		o->no_flush = true;
+	} else if (!strcmp(opt, "--sector")) {
+		device_only(o, opt, "blk");
+		o->sector = parse_uint(argc, argv, i, 0, 1ULL << 40);
+	} else if (!strcmp(opt, "--blk-size")) {
+		device_only(o, opt, "blk");
+		o->blk_size = (uint32_t)parse_uint(argc, argv, i, 512, 4096);
+		if (o->blk_size & (o->blk_size - 1))
+			bad_usage("--blk-size needs a power of two, not %u",
+				  o->blk_size);
+	} else if (!strcmp(opt, "--seg-max")) {
+		device_only(o, opt, "blk");
+		o->seg_max = (uint32_t)parse_uint(argc, argv, i, 1, 126);
+	} else if (!strcmp(opt, "--size-max")) {
+		device_only(o, opt, "blk");
+		o->size_max = (uint32_t)parse_uint(argc, argv, i, 512,
+						   1u << 20);
+	} else if (!strcmp(opt, "--line")) {
+		device_only(o, opt, "console");
+		if (*i + 1 == argc)
+			bad_usage("--line needs a text");
+		if (o->nlines == MAX_LINES)
+			bad_usage("at most %d --line options", MAX_LINES);
+		if (strlen(argv[*i + 1]) > MAX_LINE_BYTES ||
+		    strchr(argv[*i + 1], '\n'))
+			bad_usage("--line takes one line of at most %d bytes",
+				  MAX_LINE_BYTES);
+		o->lines[o->nlines++] = argv[++*i];
+	} else if (!strcmp(opt, "--loopback")) {
+		device_only(o, opt, "console");
+		o->loopback = true;
+	} else if (!strcmp(opt, "--size")) {
+		device_only(o, opt, "console");
+		if (*i + 1 == argc ||
+		    sscanf(argv[*i + 1], "%ux%u%c", &cols, &rows, &extra) != 2 ||
+		    !cols || !rows || cols > 65535 || rows > 65535)
+			bad_usage("--size needs COLSxROWS, e.g. 80x25");
+		o->cols = (uint16_t)cols;
+		o->rows = (uint16_t)rows;
+		++*i;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/**
  * parse_args() - read the command line.
  * @param argc argument count.
  * @param argv arguments.
@@ -195,10 +360,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 	else if (strcmp(argv[1], "run"))
 		bad_usage("unknown command '%s' (known: run, step)", argv[1]);
 	if (argc < 3 || argv[2][0] == '-')
-		bad_usage("'%s' needs a device: rng", argv[1]);
-	if (strcmp(argv[2], "rng"))
-		bad_usage("unknown device '%s' (known: rng)", argv[2]);
+		bad_usage("'%s' needs a device: rng, blk or console", argv[1]);
+	if (strcmp(argv[2], "rng") && strcmp(argv[2], "blk") &&
+	    strcmp(argv[2], "console"))
+		bad_usage("unknown device '%s' (known: rng, blk, console)",
+			  argv[2]);
 	o->device = argv[2];
+	o->sector = 1;
 
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--trace")) {
@@ -267,10 +435,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 				bad_usage("--seed needs a whole number from 0 to 18446744073709551615, not '%s'",
 					  argv[i]);
 			o->seeded = true;
+		} else if (parse_device_option(argc, argv, &i, o)) {
+			continue;
 		} else {
 			bad_usage("unknown option '%s'", argv[i]);
 		}
 	}
+	if (strcmp(o->device, "rng") && o->bytes != 16)
+		bad_usage("--bytes belongs to 'vlab run rng'");
 	if (o->free_schedule && (o->step || o->dot_dir))
 		bad_usage("%s needs the lockstep schedule, not --schedule free",
 			  o->step ? "step" : "--dot");
@@ -348,62 +520,72 @@ static void all_sinks(const struct vlab_event *ev, uint64_t seq,
 		vlab_dot_event(sk->dot, ev, seq, thread);
 }
 
-/**
- * run_rng() - the rng scenario.
- * @param o the options.
- * @return the exit status.
- */
-static int run_rng(const struct options *o)
-{
-	struct vlab_machine_opts mopts = { .loglevel = o->dmesg ? 6 : 4 };
-	static struct vlab_stepper stepper;
-	static struct vlab_dot_writer dot;
-	static struct sinks st;
-	struct vlab_rng_source src;
-	struct vlab_machine m;
-	struct vlab_device *dev;
-	char what[96];
-	uint8_t *buf;
-	int err, status = 1;
+/** The sinks, stepper and Graphviz writer of the one run. */
+static struct sinks st;
+/** The stepper of `vlab step`. */
+static struct vlab_stepper stepper;
+/** The writer of --dot. */
+static struct vlab_dot_writer dot;
 
-	buf = malloc(o->bytes);
-	if (!buf) {
-		fprintf(stderr, "vlab: out of memory for %lu bytes\n", o->bytes);
-		return 1;
-	}
-	vlab_rng_source_init(&src, o->seeded, o->seed);
+/** A machine with one device and its driver, for the length of a run. */
+struct run {
+	const struct options *o;	/**< the command line */
+	struct vlab_machine m;		/**< the machine */
+	struct vlab_device *dev;	/**< its device */
+	const char *module;		/**< the driver's module name */
+	bool built;			/**< @c m needs vlab_machine_fini() */
+};
+
+/**
+ * run_start() - build the machine with one device, turn on the sinks,
+ * boot and load the driver.
+ * @param r the run; @c o and @c module set.
+ * @param model the device type.
+ * @param priv its state.
+ * @param name the device's name, e.g. "blk0".
+ * @return 0, or 1 when something failed (already reported).
+ */
+static int run_start(struct run *r, const struct vlab_device_model *model,
+		     void *priv, const char *name)
+{
+	const struct options *o = r->o;
+	struct vlab_machine_opts mopts = { .loglevel = o->dmesg ? 6 : 4 };
+	char what[128];
+	int err;
+
 	/* before the machine starts its threads, so all of them take part */
 	if (!o->free_schedule)
 		vlab_sched_lockstep(o->seeded ? o->seed : 0);
-	err = vlab_machine_init(&m, &mopts);
+	err = vlab_machine_init(&r->m, &mopts);
 	if (err) {
 		fprintf(stderr, "vlab: cannot build the machine: %s\n",
 			strerror(-err));
 		vlab_sched_free();
-		free(buf);
 		return 1;
 	}
-	dev = vlab_machine_add_device(&m, &vlab_rng_model, &src, "rng0");
-	if (!dev) {
-		fprintf(stderr, "vlab: cannot create the rng device\n");
-		goto out;
+	r->built = true;
+	r->dev = vlab_machine_add_device(&r->m, model, priv, name);
+	if (!r->dev) {
+		fprintf(stderr, "vlab: cannot create the %s device\n",
+			model->name);
+		return 1;
 	}
 	if (o->packed)
-		dev->ring_features |= 1ULL << VIRTIO_F_RING_PACKED;
+		r->dev->ring_features |= 1ULL << VIRTIO_F_RING_PACKED;
 	if (o->no_indirect)
-		dev->ring_features &= ~(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+		r->dev->ring_features &= ~(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	if (o->no_event_idx)
-		dev->ring_features &= ~(1ULL << VIRTIO_RING_F_EVENT_IDX);
+		r->dev->ring_features &= ~(1ULL << VIRTIO_RING_F_EVENT_IDX);
 	st.trace = o->trace;
 	st.format = o->format;
 	if (o->step) {
-		vlab_stepper_init(&stepper, &m, stdin, stdout, o->steps);
+		vlab_stepper_init(&stepper, &r->m, stdin, stdout, o->steps);
 		stepper.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 		stepper.echo_off = isatty(STDIN_FILENO);
 		st.stepper = &stepper;
 	}
 	if (o->dot_dir) {
-		vlab_dot_writer_init(&dot, &m, o->dot_dir);
+		vlab_dot_writer_init(&dot, &r->m, o->dot_dir);
 		st.dot = &dot;
 	}
 	if (o->step || (o->trace && o->format == FORMAT_TEXT)) {
@@ -413,35 +595,50 @@ static int run_rng(const struct options *o)
 	if (o->trace || o->stats || o->step || o->dot_dir)
 		vlab_trace_set_sink(all_sinks, &st);
 
-	step(o, "boot: virtio-mmio finds rng0 at 0x0a000000, irq 16; the guest names it virtio0");
-	err = vlab_machine_boot(&m, &mopts);
+	snprintf(what, sizeof(what),
+		 "boot: virtio-mmio finds %s at 0x0a000000, irq 16; the guest names it virtio0",
+		 name);
+	step(o, what);
+	err = vlab_machine_boot(&r->m, &mopts);
 	if (err) {
 		fprintf(stderr, "vlab: guest boot failed: %s\n", strerror(-err));
-		goto out;
+		return 1;
 	}
-	step(o, "insmod vlab_rng: the virtio core probes the driver");
-	err = guest_module_load("vlab_rng");
-	if (err) {
-		fprintf(stderr, "vlab: loading vlab_rng failed: %s\n",
-			strerror(-err));
-		goto out;
-	}
-	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng",
-		 o->bytes);
+	snprintf(what, sizeof(what), "insmod %s: the virtio core probes the driver",
+		 r->module);
 	step(o, what);
-	/* a learner at the stepper takes all the time they want */
-	err = vlab_prog_read_device("/dev/vlab-rng", buf, o->bytes,
-				    o->step ? 0 : PROGRAM_TIMEOUT_MS);
+	err = guest_module_load(r->module);
 	if (err) {
-		fprintf(stderr, "vlab: reading /dev/vlab-rng failed: %s%s\n",
-			strerror(-err), dev->errors ? "; see the device error above" : "");
-		goto out;
+		fprintf(stderr, "vlab: loading %s failed: %s\n", r->module,
+			strerror(-err));
+		return 1;
 	}
-	step(o, "rmmod vlab_rng: remove() resets the device and deletes its queue");
-	guest_module_unload("vlab_rng");
-	status = 0;
-out:
-	vlab_machine_fini(&m);
+	return 0;
+}
+
+/**
+ * run_stop() - unload the driver when the run succeeded, stop the
+ * machine and the sinks.
+ * @param r the run.
+ * @param status the run's exit status so far.
+ * @return the final exit status (1 when --dot could not write).
+ */
+static int run_stop(struct run *r, int status)
+{
+	const struct options *o = r->o;
+	unsigned int nq = r->dev ? r->dev->model->num_queues : 0;
+	char what[128];
+
+	if (!status) {
+		snprintf(what, sizeof(what),
+			 "rmmod %s: remove() resets the device and deletes its queues",
+			 r->module);
+		step(o, what);
+		guest_module_unload(r->module);
+	}
+	if (r->built)
+		vlab_machine_fini(&r->m);
+	r->dev = NULL;	/* freed with the machine */
 	vlab_trace_set_sink(NULL, NULL);
 	vlab_sched_free();
 	if (o->step)
@@ -457,6 +654,57 @@ out:
 		}
 		vlab_dot_writer_fini(&dot);
 	}
+	if (!status && o->stats)
+		vlab_event_counts_print(stdout, &st.counts, nq, "# stats: ");
+	return status;
+}
+
+/**
+ * program_failed() - report a failed guest program in one line.
+ * @param r the run.
+ * @param what what the program did.
+ * @param err its negative errno.
+ */
+static void program_failed(const struct run *r, const char *what, int err)
+{
+	fprintf(stderr, "vlab: %s failed: %s%s\n", what, strerror(-err),
+		r->dev && r->dev->errors ? "; see the device error above" : "");
+}
+
+/**
+ * run_rng() - the rng scenario.
+ * @param o the options.
+ * @return the exit status.
+ */
+static int run_rng(const struct options *o)
+{
+	struct run r = { .o = o, .module = "vlab_rng" };
+	struct vlab_rng_source src;
+	char what[96];
+	uint8_t *buf;
+	int err, status = 1;
+
+	buf = malloc(o->bytes);
+	if (!buf) {
+		fprintf(stderr, "vlab: out of memory for %lu bytes\n", o->bytes);
+		return 1;
+	}
+	vlab_rng_source_init(&src, o->seeded, o->seed);
+	if (run_start(&r, &vlab_rng_model, &src, "rng0"))
+		goto out;
+	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng",
+		 o->bytes);
+	step(o, what);
+	/* a learner at the stepper takes all the time they want */
+	err = vlab_prog_read_device("/dev/vlab-rng", buf, o->bytes,
+				    o->step ? 0 : PROGRAM_TIMEOUT_MS);
+	if (err) {
+		program_failed(&r, "reading /dev/vlab-rng", err);
+		goto out;
+	}
+	status = 0;
+out:
+	status = run_stop(&r, status);
 	if (!status) {
 		if (o->trace && o->format == FORMAT_TEXT)
 			printf("# %lu bytes read through driver/vlab_rng.c:\n",
@@ -470,12 +718,428 @@ out:
 		} else {
 			print_hex(buf, o->bytes);
 		}
-		if (o->stats)
-			vlab_event_counts_print(stdout, &st.counts,
-						vlab_rng_model.num_queues,
-						"# stats: ");
 	}
 	free(buf);
+	return status;
+}
+
+/** What the blk guest program does and what it found. */
+struct blk_prog {
+	bool ro;		/**< expect the write to be refused */
+	uint8_t *data;		/**< bytes to write (whole sectors) */
+	size_t len;		/**< their count */
+	int64_t pos;		/**< byte offset */
+	uint8_t *back;		/**< what the read gave back */
+	ssize_t write_ret;	/**< what pwrite returned */
+	int fsync_ret;		/**< what fsync returned */
+};
+
+/**
+ * blk_program() - the guest program of `vlab run blk`: write, read back,
+ * fsync; on a read-only disk, read, then try to write.
+ * @param arg struct blk_prog.
+ * @return 0 or a negative errno.
+ */
+static int blk_program(void *arg)
+{
+	struct blk_prog *p = arg;
+	ssize_t got;
+	int fd, err = 0;
+
+	fd = guest_open("/dev/vlab-blk");
+	if (fd < 0)
+		return fd;
+	if (!p->ro) {
+		p->write_ret = guest_pwrite(fd, p->data, p->len, p->pos);
+		if (p->write_ret != (ssize_t)p->len)
+			err = p->write_ret < 0 ? (int)p->write_ret : -EIO;
+	}
+	if (!err) {
+		got = guest_pread(fd, p->back, p->len, p->pos);
+		if (got != (ssize_t)p->len)
+			err = got < 0 ? (int)got : -EIO;
+	}
+	if (!err && p->ro)
+		p->write_ret = guest_pwrite(fd, p->data, p->len, p->pos);
+	if (!err && !p->ro) {
+		p->fsync_ret = guest_fsync(fd);
+		err = p->fsync_ret;
+	}
+	guest_close(fd);
+	return err;
+}
+
+/**
+ * read_host_file() - a whole (small) host file.
+ * @param path the file.
+ * @param max most bytes accepted.
+ * @param len receives its length.
+ * @return the bytes (malloc'd), or NULL after a one-line error.
+ */
+static uint8_t *read_host_file(const char *path, size_t max, size_t *len)
+{
+	uint8_t *buf = malloc(max + 1);
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		fprintf(stderr, "vlab: cannot read %s: %s\n", path,
+			strerror(buf ? errno : ENOMEM));
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while (n <= max && (r = read(fd, buf + n, max + 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	if (n > max) {
+		fprintf(stderr, "vlab: %s is larger than the %zu bytes the disk holds from there\n",
+			path, max);
+		free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+/**
+ * run_blk() - the blk scenario.
+ * @param o the options.
+ * @return the exit status (2 for a disk or file that cannot be used).
+ */
+static int run_blk(const struct options *o)
+{
+	struct vlab_blk_opts bo = {
+		.path = o->disk, .ro = o->ro, .blk_size = o->blk_size,
+		.seg_max = o->seg_max, .size_max = o->size_max,
+		.flush = !o->no_flush, .serial = "vlab-blk0",
+	};
+	struct run r = { .o = o, .module = "vlab_blk" };
+	struct blk_prog p = { .ro = o->ro };
+	static struct vlab_blk b;
+	size_t file_len = 0, room;
+	char err_text[256], what[160];
+	uint32_t bs = o->blk_size ? o->blk_size : VLAB_BLK_SECTOR;
+	int err, status = 1;
+
+	if (vlab_blk_init(&b, &bo, err_text, sizeof(err_text))) {
+		fprintf(stderr, "vlab: %s\n", err_text);
+		return 2;
+	}
+	p.pos = (int64_t)(o->sector * VLAB_BLK_SECTOR);
+	if (o->sector >= b.capacity || p.pos % bs) {
+		fprintf(stderr, "vlab: --sector %llu is %s\n",
+			(unsigned long long)o->sector,
+			o->sector >= b.capacity ? "past the end of the disk" :
+			"not on a block boundary");
+		vlab_blk_fini(&b);
+		return 2;
+	}
+	room = (size_t)((b.capacity - o->sector) * VLAB_BLK_SECTOR);
+	if (o->write_file) {
+		p.data = read_host_file(o->write_file, room, &file_len);
+		if (!p.data) {
+			vlab_blk_fini(&b);
+			return 2;
+		}
+	} else {
+		p.data = malloc(bs);
+		if (p.data) {
+			memset(p.data, 0, bs);
+			file_len = (size_t)snprintf((char *)p.data, bs,
+				"virtio-lab: sector %llu, written by a guest program through /dev/vlab-blk\n",
+				(unsigned long long)o->sector);
+		}
+	}
+	/* whole blocks: pad with zeros */
+	p.len = (file_len + bs - 1) / bs * bs;
+	if (!p.len)
+		p.len = bs;
+	if (p.data)
+		p.data = realloc(p.data, p.len);
+	p.back = calloc(1, p.len);
+	if (!p.data || !p.back || p.len > room) {
+		fprintf(stderr, "vlab: %s\n", p.len > room ?
+			"the data does not fit between --sector and the end of the disk" :
+			"out of memory");
+		goto out;
+	}
+	memset(p.data + file_len, 0, p.len - file_len);
+
+	if (run_start(&r, &b.model, &b, "blk0"))
+		goto out;
+	if (o->ro)
+		snprintf(what, sizeof(what),
+			 "a guest program reads sector %llu of /dev/vlab-blk, then tries to write it",
+			 (unsigned long long)o->sector);
+	else
+		snprintf(what, sizeof(what),
+			 "a guest program writes %zu bytes at sector %llu of /dev/vlab-blk, reads them back, fsyncs",
+			 p.len, (unsigned long long)o->sector);
+	step(o, what);
+	err = vlab_prog_run(blk_program, &p, o->step ? 0 : PROGRAM_TIMEOUT_MS);
+	if (err) {
+		program_failed(&r, "the /dev/vlab-blk program", err);
+		goto out;
+	}
+	status = 0;
+out:
+	status = run_stop(&r, status);
+	if (!status && o->ro) {
+		printf("# sector %llu as read through driver/vlab_blk.c:\n",
+		       (unsigned long long)o->sector);
+		print_hex(p.back, p.len < 64 ? p.len : 64);
+		printf("# the write was %s: %s\n",
+		       p.write_ret == -EROFS ? "refused" : "NOT refused",
+		       p.write_ret < 0 ? strerror((int)-p.write_ret) :
+		       "it returned a byte count");
+		if (p.write_ret != -EROFS)
+			status = 1;
+	} else if (!status) {
+		if (memcmp(p.data, p.back, p.len)) {
+			fprintf(stderr, "vlab: the bytes read back differ from those written\n");
+			status = 1;
+		}
+		printf("# %zu bytes written at byte %lld of %s, read back %s, fsync %s\n",
+		       p.len, (long long)p.pos,
+		       o->disk ? o->disk : "the memory disk",
+		       status ? "DIFFERENT" : "identical",
+		       o->no_flush ? "had nothing to flush (no VIRTIO_BLK_F_FLUSH)" :
+		       "sent VIRTIO_BLK_T_FLUSH");
+		if (o->write_file && o->disk)
+			printf("# check on the host: cmp -n %zu %s %s 0 %lld\n",
+			       file_len, o->write_file, o->disk,
+			       (long long)p.pos);
+		else
+			print_hex(p.back, p.len < 128 ? p.len : 128);
+	}
+	if (!status)
+		printf("# device: %lu reads, %lu writes, %lu flushes, %lu get-id, %lu IOERR, %lu UNSUPP; at most %lu data buffers in one request\n",
+		       b.stats.reads, b.stats.writes, b.stats.flushes,
+		       b.stats.get_ids, b.stats.ioerr, b.stats.unsupp,
+		       b.stats.max_data_segs);
+	free(p.data);
+	free(p.back);
+	vlab_blk_fini(&b);
+	return status;
+}
+
+/** What the console guest program does. */
+struct console_prog {
+	bool loopback;		/**< write each line, read it back */
+	const char *input;	/**< the host's lines (loopback: the guest's) */
+	unsigned int lines;	/**< how many */
+	unsigned int done;	/**< lines handled */
+};
+
+/**
+ * read_line() - read from the console until a newline arrives.
+ * @param fd the open console.
+ * @param buf receives the line, NUL-terminated, newline included.
+ * @param size room in @p buf.
+ * @param have bytes already in @p buf (left over from the last read).
+ * @param used receives the length of the line; the rest stays after it.
+ * @return bytes in @p buf, or a negative errno.
+ */
+static ssize_t read_line(int fd, char *buf, size_t size, size_t have,
+			 size_t *used)
+{
+	char *nl;
+	ssize_t r;
+
+	buf[have] = '\0';
+	while (!(nl = strchr(buf, '\n'))) {
+		if (have + 1 >= size)
+			return -E2BIG;
+		r = guest_read(fd, buf + have, size - 1 - have);
+		if (r <= 0)
+			return r < 0 ? r : -EIO;
+		have += (size_t)r;
+		buf[have] = '\0';
+	}
+	*used = (size_t)(nl - buf) + 1;
+	return (ssize_t)have;
+}
+
+/**
+ * console_program() - the guest program of `vlab run console`: read each
+ * line the host sends and write it back as "echo: LINE" (loopback: write
+ * each line and read it back).
+ * @param arg struct console_prog.
+ * @return 0 or a negative errno.
+ */
+static int console_program(void *arg)
+{
+	struct console_prog *p = arg;
+	char buf[4 * MAX_LINE_BYTES], out[MAX_LINE_BYTES + 16];
+	const char *line = p->input, *nl;
+	size_t have = 0, used, n = 0;
+	ssize_t r = 0;
+	int fd;
+
+	fd = guest_open("/dev/vlab-console");
+	if (fd < 0)
+		return fd;
+	for (p->done = 0; p->done < p->lines; p->done++) {
+		if (p->loopback) {
+			nl = strchr(line, '\n');
+			n = (size_t)(nl - line) + 1;
+			r = guest_write(fd, line, n);
+			if (r < 0)
+				break;
+		}
+		r = read_line(fd, buf, sizeof(buf), have, &used);
+		if (r < 0)
+			break;
+		have = (size_t)r;
+		if (p->loopback) {
+			if (used != n || memcmp(buf, line, n)) {
+				r = -EIO;
+				break;
+			}
+			line += n;
+		} else {
+			snprintf(out, sizeof(out), "echo: %.*s", (int)used,
+				 buf);
+			r = guest_write(fd, out, strlen(out));
+			if (r < 0)
+				break;
+		}
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	guest_close(fd);
+	return r < 0 ? (int)r : 0;
+}
+
+/**
+ * console_input() - the lines the host sends: --line options, else
+ * standard input when it is not a terminal, else two examples.
+ * @param o the options.
+ * @param lines receives how many.
+ * @return the text, one '\n' after each line (malloc'd), or NULL.
+ */
+static char *console_input(const struct options *o, unsigned int *lines)
+{
+	char *text = NULL, line[MAX_LINE_BYTES + 2];
+	size_t len = 0, n;
+	unsigned int i;
+
+	*lines = 0;
+	/* vlab step reads its commands from standard input */
+	if (!o->nlines && !o->step && !isatty(STDIN_FILENO)) {
+		while (fgets(line, sizeof(line), stdin)) {
+			n = strcspn(line, "\n");
+			if (line[n] != '\n' && !feof(stdin)) {
+				fprintf(stderr, "vlab: an input line is longer than %d bytes\n",
+					MAX_LINE_BYTES);
+				free(text);
+				return NULL;
+			}
+			if (*lines == MAX_LINES) {
+				fprintf(stderr, "vlab: more than %d input lines\n",
+					MAX_LINES);
+				free(text);
+				return NULL;
+			}
+			text = realloc(text, len + n + 2);
+			if (!text)
+				return NULL;
+			memcpy(text + len, line, n);
+			len += n;
+			text[len++] = '\n';
+			text[len] = '\0';
+			(*lines)++;
+		}
+		if (*lines)
+			return text;
+	}
+	for (i = 0; i < o->nlines; i++)
+		len += strlen(o->lines[i]) + 1;
+	if (!o->nlines)
+		len = strlen("hello, virtio\nbye\n");
+	text = malloc(len + 1);
+	if (!text)
+		return NULL;
+	text[0] = '\0';
+	for (i = 0; i < o->nlines; i++) {
+		strcat(text, o->lines[i]);
+		strcat(text, "\n");
+	}
+	if (!o->nlines)
+		strcpy(text, "hello, virtio\nbye\n");
+	*lines = o->nlines ? o->nlines : 2;
+	return text;
+}
+
+/**
+ * run_console() - the console scenario.
+ * @param o the options.
+ * @return the exit status.
+ */
+static int run_console(const struct options *o)
+{
+	struct vlab_console_opts co = {
+		.size = o->cols > 0, .cols = o->cols, .rows = o->rows,
+		.loopback = o->loopback,
+	};
+	struct run r = { .o = o, .module = "vlab_console" };
+	struct console_prog p = { .loopback = o->loopback };
+	static struct vlab_console c;
+	char what[128], *out = NULL;
+	size_t out_len;
+	int err, status = 1;
+
+	p.input = console_input(o, &p.lines);
+	if (!p.input)
+		return 2;
+	if (vlab_console_init(&c, &co)) {
+		fprintf(stderr, "vlab: out of memory\n");
+		free((char *)p.input);
+		return 1;
+	}
+	/* the host's lines wait in the device until the driver posts buffers */
+	if (!o->loopback &&
+	    vlab_console_host_write(NULL, &c, p.input, strlen(p.input))) {
+		fprintf(stderr, "vlab: out of memory\n");
+		goto out;
+	}
+	if (run_start(&r, &c.model, &c, "console0"))
+		goto out;
+	snprintf(what, sizeof(what), o->loopback ?
+		 "a guest program writes %u lines to /dev/vlab-console and reads each back" :
+		 "the host sends %u lines; a guest program reads each from /dev/vlab-console and writes it back",
+		 p.lines);
+	step(o, what);
+	err = vlab_prog_run(console_program, &p,
+			    o->step ? 0 : PROGRAM_TIMEOUT_MS);
+	if (err) {
+		program_failed(&r, "the /dev/vlab-console program", err);
+		goto out;
+	}
+	/* every transmit buffer consumed before the host's side is read */
+	vlab_device_wait_idle(r.dev);
+	status = 0;
+out:
+	status = run_stop(&r, status);
+	out_len = vlab_console_output(&c, what, 0);
+	out = malloc(out_len + 1);
+	if (!status && out) {
+		vlab_console_output(&c, out, out_len);
+		out[out_len] = '\0';
+		if (o->loopback)
+			printf("# %u lines went out on transmitq0 and came back on receiveq0:\n%s",
+			       p.done, out);
+		else
+			printf("# the host sent:\n%s# the host received:\n%s",
+			       p.input, out);
+	}
+	free(out);
+	free((char *)p.input);
+	vlab_console_fini(&c);
 	return status;
 }
 
@@ -507,5 +1171,9 @@ int main(int argc, char **argv)
 			o.dot_dir);
 		return 2;
 	}
+	if (!strcmp(o.device, "blk"))
+		return run_blk(&o);
+	if (!strcmp(o.device, "console"))
+		return run_console(&o);
 	return run_rng(&o);
 }

@@ -739,3 +739,73 @@ void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 		   .v = { dev->irq });
 	vlab_device_raise(dev, VIRTIO_MMIO_INT_VRING);
 }
+
+int vlab_chain_span(const struct vlab_chain *c, bool writable, uint64_t off,
+		    uint64_t n, vlab_span_fn fn, void *arg)
+{
+	uint64_t done = 0, skip = off;
+	unsigned int i;
+	size_t piece;
+	int ret;
+
+	if (off > (writable ? c->in_bytes : c->out_bytes) ||
+	    n > (writable ? c->in_bytes : c->out_bytes) - off)
+		return -EINVAL;
+	for (i = 0; i < c->nseg && done < n; i++) {
+		if (c->seg[i].write != writable)
+			continue;
+		if (skip >= c->seg[i].len) {
+			skip -= c->seg[i].len;
+			continue;
+		}
+		piece = c->seg[i].len - skip;
+		if (piece > n - done)
+			piece = n - done;
+		ret = fn(arg, c->seg[i].host + skip, piece, done);
+		if (ret)
+			return ret;
+		done += piece;
+		skip = 0;
+	}
+	return 0;
+}
+
+/**
+ * copy_out() - vlab_span_fn of vlab_chain_read(): chain to buffer.
+ * @param arg the destination buffer.
+ * @param host a piece of the chain.
+ * @param len its length.
+ * @param done where it goes in the destination.
+ * @return 0.
+ */
+static int copy_out(void *arg, uint8_t *host, size_t len, uint64_t done)
+{
+	memcpy((uint8_t *)arg + done, host, len);
+	return 0;
+}
+
+/**
+ * copy_in() - vlab_span_fn of vlab_chain_write(): buffer to chain.
+ * @param arg the source buffer.
+ * @param host a piece of the chain.
+ * @param len its length.
+ * @param done where it comes from in the source.
+ * @return 0.
+ */
+static int copy_in(void *arg, uint8_t *host, size_t len, uint64_t done)
+{
+	memcpy(host, (const uint8_t *)arg + done, len);
+	return 0;
+}
+
+int vlab_chain_read(const struct vlab_chain *c, uint64_t off, void *dst,
+		    size_t n)
+{
+	return vlab_chain_span(c, false, off, n, copy_out, dst);
+}
+
+int vlab_chain_write(const struct vlab_chain *c, uint64_t off,
+		     const void *src, size_t n)
+{
+	return vlab_chain_span(c, true, off, n, copy_in, (void *)src);
+}

@@ -17,6 +17,7 @@
 #define VLAB_SIM_VQ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/virtio_ring.h>
 
@@ -147,5 +148,59 @@ bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq);
  * @param vq the queue.
  */
 void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq);
+
+/**
+ * vlab_span_fn - called by vlab_chain_span() for each contiguous piece.
+ * @param arg the caller's argument.
+ * @param host the piece, in guest RAM.
+ * @param len its length.
+ * @param done bytes of the span handled before this piece.
+ * @return 0 to go on, else a value vlab_chain_span() returns at once.
+ */
+typedef int (*vlab_span_fn)(void *arg, uint8_t *host, size_t len,
+			    uint64_t done);
+
+/**
+ * vlab_chain_span() - visit bytes @p off to @p off + @p n of a chain's
+ * device-readable (or device-writable) buffers, piece by piece.
+ *
+ * A device must not assume how the driver split a request into
+ * descriptors (virtio 1.2 §2.6.4, message framing): a block request's
+ * 16-byte header may arrive in two buffers, its data in many. Device
+ * models reach request bytes through this and never through seg[] by
+ * hand.
+ * @param c the chain.
+ * @param writable false: the device-readable bytes; true: the writable.
+ * @param off first byte, counted from the start of that part.
+ * @param n byte count.
+ * @param fn called for each piece, in order.
+ * @param arg passed to @p fn.
+ * @return 0, -EINVAL when the part has fewer than @p off + @p n bytes, or
+ * what @p fn returned.
+ */
+int vlab_chain_span(const struct vlab_chain *c, bool writable, uint64_t off,
+		    uint64_t n, vlab_span_fn fn, void *arg);
+
+/**
+ * vlab_chain_read() - copy device-readable bytes out of a chain.
+ * @param c the chain.
+ * @param off offset into its device-readable bytes.
+ * @param dst destination.
+ * @param n byte count.
+ * @return 0, or -EINVAL when the chain is too short.
+ */
+int vlab_chain_read(const struct vlab_chain *c, uint64_t off, void *dst,
+		    size_t n);
+
+/**
+ * vlab_chain_write() - copy bytes into a chain's device-writable buffers.
+ * @param c the chain.
+ * @param off offset into its device-writable bytes.
+ * @param src the bytes.
+ * @param n byte count.
+ * @return 0, or -EINVAL when the chain is too short.
+ */
+int vlab_chain_write(const struct vlab_chain *c, uint64_t off,
+		     const void *src, size_t n);
 
 #endif /* VLAB_SIM_VQ_H */

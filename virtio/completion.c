@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /**
  * @file
- * @brief Completions and the fatal signal that ends killable sleeps.
+ * @brief Sleeping and waking: completions, wait queues, and the fatal
+ * signal that ends killable and interruptible sleeps.
  */
 #include <errno.h>
 #include <time.h>
 
 #include <linux/completion.h>
+#include <linux/wait.h>
 
 #include "sim/sched.h"
 #include "sim/trace.h"
@@ -100,4 +102,58 @@ void wait_for_completion(struct completion *x)
 int wait_for_completion_killable(struct completion *x)
 {
 	return wait_common(x, true);
+}
+
+void init_waitqueue_head(struct wait_queue_head *wq)
+{
+	wq->seq = 0;
+	wq->sleepers = 0;
+	pthread_mutex_init(&wq->lock, NULL);
+	pthread_cond_init(&wq->cond, NULL);
+}
+
+void wake_up_interruptible(struct wait_queue_head *wq)
+{
+	bool sleeper;
+
+	vlab_mutex_lock(&wq->lock);
+	wq->seq++;
+	sleeper = wq->sleepers > 0;
+	vlab_cond_broadcast(&wq->cond);
+	vlab_mutex_unlock(&wq->lock);
+	if (sleeper)
+		VLAB_TRACE(.kind = VLAB_EV_WAKE, .queue = -1, .v = { 1 });
+}
+
+unsigned long __vlab_wait_seq(struct wait_queue_head *wq)
+{
+	unsigned long seq;
+
+	vlab_mutex_lock(&wq->lock);
+	seq = wq->seq;
+	vlab_mutex_unlock(&wq->lock);
+	return seq;
+}
+
+int __vlab_wait_sleep(struct wait_queue_head *wq, unsigned long seq)
+{
+	int ret = 0;
+
+	vlab_mutex_lock(&wq->lock);
+	if (wq->seq == seq) {
+		wq->sleepers++;
+		VLAB_TRACE(.kind = VLAB_EV_SLEEP, .queue = -1,
+			   .text = vlab_thread_name(), .v = { 1 });
+		/* like wait_common(): the fatal signal is a global flag */
+		while (wq->seq == seq) {
+			if (__atomic_load_n(&fatal_pending, __ATOMIC_ACQUIRE)) {
+				ret = -ERESTARTSYS;
+				break;
+			}
+			vlab_cond_wait_ms(&wq->cond, &wq->lock, 20);
+		}
+		wq->sleepers--;
+	}
+	vlab_mutex_unlock(&wq->lock);
+	return ret;
 }

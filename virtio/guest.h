@@ -101,6 +101,44 @@ ssize_t guest_read(int fd, void *buf, size_t count);
 ssize_t guest_write(int fd, const void *buf, size_t count);
 
 /**
+ * guest_pread() - pread(2) in a guest program: read at @p pos without
+ * moving the file offset.
+ * @param fd from guest_open().
+ * @param buf the program's buffer.
+ * @param count bytes wanted.
+ * @param pos file offset, at least 0.
+ * @return bytes read, or a negative errno (-EINVAL for a negative @p pos).
+ */
+ssize_t guest_pread(int fd, void *buf, size_t count, int64_t pos);
+
+/**
+ * guest_pwrite() - pwrite(2) in a guest program.
+ * @param fd from guest_open().
+ * @param buf the program's bytes.
+ * @param count byte count.
+ * @param pos file offset, at least 0.
+ * @return bytes written, or a negative errno.
+ */
+ssize_t guest_pwrite(int fd, const void *buf, size_t count, int64_t pos);
+
+/**
+ * guest_lseek() - lseek(2) in a guest program.
+ * @param fd from guest_open().
+ * @param offset the offset.
+ * @param whence SEEK_SET, SEEK_CUR or SEEK_END.
+ * @return the new offset, or a negative errno (-ESPIPE when the driver
+ * has no llseek, as in Linux).
+ */
+int64_t guest_lseek(int fd, int64_t offset, int whence);
+
+/**
+ * guest_fsync() - fsync(2) in a guest program.
+ * @param fd from guest_open().
+ * @return 0 or a negative errno (-EINVAL when the driver has no fsync).
+ */
+int guest_fsync(int fd);
+
+/**
  * guest_close() - close(2) in a guest program.
  * @param fd from guest_open().
  * @return 0 or -EBADF.

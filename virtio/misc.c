@@ -10,6 +10,7 @@
  * An open file holds no lock afterwards: the driver must keep what the file
  * uses alive until release().
  */
+#include <limits.h>
 #include <string.h>
 #include <pthread.h>
 
@@ -156,6 +157,56 @@ ssize_t guest_write(int fd, const void *buf, size_t count)
 	if (!f->f_op->write)
 		return -EINVAL;
 	return f->f_op->write(f, buf, count, &f->f_pos);
+}
+
+ssize_t guest_pread(int fd, void *buf, size_t count, int64_t pos)
+{
+	struct file *f = file_of(fd);
+	loff_t off = pos;
+
+	if (!f)
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	if (!f->f_op->read)
+		return -EINVAL;
+	return f->f_op->read(f, buf, count, &off);
+}
+
+ssize_t guest_pwrite(int fd, const void *buf, size_t count, int64_t pos)
+{
+	struct file *f = file_of(fd);
+	loff_t off = pos;
+
+	if (!f)
+		return -EBADF;
+	if (pos < 0)
+		return -EINVAL;
+	if (!f->f_op->write)
+		return -EINVAL;
+	return f->f_op->write(f, buf, count, &off);
+}
+
+int64_t guest_lseek(int fd, int64_t offset, int whence)
+{
+	struct file *f = file_of(fd);
+
+	if (!f)
+		return -EBADF;
+	if (!f->f_op->llseek)
+		return -ESPIPE;
+	return f->f_op->llseek(f, offset, whence);
+}
+
+int guest_fsync(int fd)
+{
+	struct file *f = file_of(fd);
+
+	if (!f)
+		return -EBADF;
+	if (!f->f_op->fsync)
+		return -EINVAL;
+	return f->f_op->fsync(f, 0, LLONG_MAX, 0);
 }
 
 int guest_close(int fd)

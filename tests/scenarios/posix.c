@@ -2,11 +2,14 @@
 /**
  * @file
  * @brief vlab-scenarios: the shared scenarios as a static program for a
- * real Linux guest (the QEMU run). Usage: vlab-scenarios rng
+ * real Linux guest (the QEMU run).
+ *
+ * Usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,7 +22,7 @@
  */
 static int posix_open(const char *path)
 {
-	int fd = open(path, O_RDONLY);
+	int fd = open(path, O_RDWR);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -49,9 +52,94 @@ static int posix_close(int fd)
 }
 
 /**
+ * posix_write() - write(2), returning -errno on failure.
+ * @param fd descriptor.
+ * @param buf the bytes.
+ * @param count byte count.
+ * @return bytes written or a negative errno.
+ */
+static long posix_write(int fd, const void *buf, size_t count)
+{
+	ssize_t r = write(fd, buf, count);
+
+	return r < 0 ? -errno : (long)r;
+}
+
+/**
+ * posix_pread() - pread(2), returning -errno on failure.
+ * @param fd descriptor.
+ * @param buf destination.
+ * @param count bytes wanted.
+ * @param pos offset.
+ * @return bytes read or a negative errno.
+ */
+static long posix_pread(int fd, void *buf, size_t count, long long pos)
+{
+	ssize_t r = pread(fd, buf, count, (off_t)pos);
+
+	return r < 0 ? -errno : (long)r;
+}
+
+/**
+ * posix_pwrite() - pwrite(2), returning -errno on failure.
+ * @param fd descriptor.
+ * @param buf the bytes.
+ * @param count byte count.
+ * @param pos offset.
+ * @return bytes written or a negative errno.
+ */
+static long posix_pwrite(int fd, const void *buf, size_t count,
+			 long long pos)
+{
+	ssize_t r = pwrite(fd, buf, count, (off_t)pos);
+
+	return r < 0 ? -errno : (long)r;
+}
+
+/**
+ * posix_seek_end() - lseek(2) to the end, returning -errno on failure.
+ * @param fd descriptor.
+ * @return the offset or a negative errno.
+ */
+static long long posix_seek_end(int fd)
+{
+	off_t r = lseek(fd, 0, SEEK_END);
+
+	return r < 0 ? -errno : (long long)r;
+}
+
+/**
+ * posix_fsync() - fsync(2), returning -errno on failure.
+ * @param fd descriptor.
+ * @return 0 or a negative errno.
+ */
+static int posix_fsync(int fd)
+{
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/**
+ * read_payload() - the payload file of the blk scenario.
+ * @param path its path.
+ * @param buf receives at most SCENARIO_BLK_PAYLOAD_MAX + 1 bytes.
+ * @return its length, or -1 when it cannot be read.
+ */
+static long read_payload(const char *path, unsigned char *buf)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, SCENARIO_BLK_PAYLOAD_MAX + 1, f);
+	fclose(f);
+	return (long)n;
+}
+
+/**
  * main() - run the scenario named on the command line.
  * @param argc argument count.
- * @param argv arguments: the scenario name.
+ * @param argv arguments: the scenario name and its argument.
  * @return 0 when every check held, 1 otherwise, 2 for bad usage.
  */
 int main(int argc, char **argv)
@@ -60,13 +148,34 @@ int main(int argc, char **argv)
 		.open = posix_open,
 		.read = posix_read,
 		.close = posix_close,
+		.write = posix_write,
+		.pread = posix_pread,
+		.pwrite = posix_pwrite,
+		.seek_end = posix_seek_end,
+		.fsync = posix_fsync,
 	};
+	static unsigned char payload[SCENARIO_BLK_PAYLOAD_MAX + 1];
 	struct scenario_result r = { 0, 0 };
+	long len = 0;
 
-	if (argc != 2 || strcmp(argv[1], "rng")) {
-		fprintf(stderr, "usage: vlab-scenarios rng\n");
+	if (argc == 2 && !strcmp(argv[1], "rng")) {
+		scenario_rng(&sys, &r);
+	} else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "blk")) {
+		if (argc == 3) {
+			len = read_payload(argv[2], payload);
+			if (len < 0 || len > SCENARIO_BLK_PAYLOAD_MAX) {
+				fprintf(stderr, "vlab-scenarios: cannot use payload %s\n",
+					argv[2]);
+				return 2;
+			}
+		}
+		scenario_blk(&sys, &r, argc == 3 ? payload : NULL,
+			     (size_t)len);
+	} else if (argc == 2 && !strcmp(argv[1], "console")) {
+		scenario_console(&sys, &r);
+	} else {
+		fprintf(stderr, "usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console\n");
 		return 2;
 	}
-	scenario_rng(&sys, &r);
 	return r.failed ? 1 : 0;
 }

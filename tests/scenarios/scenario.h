@@ -28,7 +28,28 @@ struct scenario_sys {
 	long (*read)(int fd, void *buf, size_t count);
 	/** close(2): 0 or a negative errno */
 	int (*close)(int fd);
+	/** write(2): bytes written or a negative errno */
+	long (*write)(int fd, const void *buf, size_t count);
+	/** pread(2): bytes read or a negative errno */
+	long (*pread)(int fd, void *buf, size_t count, long long pos);
+	/** pwrite(2): bytes written or a negative errno */
+	long (*pwrite)(int fd, const void *buf, size_t count, long long pos);
+	/** lseek(2) with SEEK_END: the new offset or a negative errno */
+	long long (*seek_end)(int fd);
+	/** fsync(2): 0 or a negative errno */
+	int (*fsync)(int fd);
 };
+
+/** Byte offset where scenario_blk() writes the payload file. */
+#define SCENARIO_BLK_PAYLOAD_OFFSET (256 * 1024)
+/** Largest payload scenario_blk() takes. */
+#define SCENARIO_BLK_PAYLOAD_MAX (512 * 1024)
+/** Lines the host sends in scenario_console(), one per line. */
+#define SCENARIO_CONSOLE_INPUT "hello, virtio console\nsecond line: 0123456789\nbye\n"
+/** How many lines that is. */
+#define SCENARIO_CONSOLE_LINES 3
+/** What the guest sends back for each line: this prefix, then the line. */
+#define SCENARIO_CONSOLE_PREFIX "echo: "
 
 /** Counts of one scenario run. */
 struct scenario_result {
@@ -53,5 +74,40 @@ void scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)
  * @param r receives the counts.
  */
 void scenario_rng(const struct scenario_sys *sys, struct scenario_result *r);
+
+/**
+ * scenario_blk() - the block device scenario on /dev/vlab-blk (a disk of
+ * at least 1 MiB, writable): a sector written and read back, a 128 KiB
+ * write that takes several requests, an unaligned access refused, reads
+ * and writes at the end of the disk, fsync, and finally @p payload
+ * written at SCENARIO_BLK_PAYLOAD_OFFSET (padded with zeros to whole
+ * sectors), read back and flushed, for the host to find in its image.
+ * @param sys the system calls.
+ * @param r receives the counts.
+ * @param payload the file's bytes (NULL: skip that part).
+ * @param len their count, at most SCENARIO_BLK_PAYLOAD_MAX.
+ */
+void scenario_blk(const struct scenario_sys *sys, struct scenario_result *r,
+		  const void *payload, size_t len);
+
+/**
+ * scenario_console() - the console scenario on /dev/vlab-console: the
+ * host sends SCENARIO_CONSOLE_INPUT; the guest reads it line by line and
+ * writes each line back with SCENARIO_CONSOLE_PREFIX in front. The host
+ * then checks what it received (scenario_console_expected()).
+ * @param sys the system calls.
+ * @param r receives the counts.
+ */
+void scenario_console(const struct scenario_sys *sys,
+		      struct scenario_result *r);
+
+/**
+ * scenario_console_expected() - what the host must receive from
+ * scenario_console().
+ * @param buf receives the text, NUL-terminated.
+ * @param size room in @p buf.
+ * @return its length.
+ */
+size_t scenario_console_expected(char *buf, size_t size);
 
 #endif /* VLAB_TESTS_SCENARIO_H */

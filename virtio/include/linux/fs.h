@@ -7,6 +7,8 @@
 #define _VLAB_LINUX_FS_H
 
 #include <linux/kernel.h>
+/* SEEK_SET, SEEK_CUR, SEEK_END: the UAPI header of the same name */
+#include_next <linux/fs.h>
 
 struct module;
 struct file;

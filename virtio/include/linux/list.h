@@ -47,6 +47,19 @@ static inline void list_add_tail(struct list_head *entry,
 }
 
 /**
+ * list_add() - insert @p entry right after @p head (at the list's front).
+ * @param entry the node to insert.
+ * @param head the list anchor.
+ */
+static inline void list_add(struct list_head *entry, struct list_head *head)
+{
+	entry->prev = head;
+	entry->next = head->next;
+	head->next->prev = entry;
+	head->next = entry;
+}
+
+/**
  * list_del() - unlink @p entry and poison it so a later use is caught.
  * @param entry the node to remove.
  */
@@ -71,6 +84,10 @@ static inline bool list_empty(const struct list_head *head)
 
 /** The structure of type @p type that holds list node @p ptr as @p member. */
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
+
+/** The first entry of the non-empty list @p head. */
+#define list_first_entry(head, type, member) \
+	list_entry((head)->next, type, member)
 
 /** Walk the entries of list @p head; @p pos is the loop cursor. */
 #define list_for_each_entry(pos, head, member)				\

@@ -372,4 +372,59 @@ static inline u64 virtio_cread64(struct virtio_device *vdev,
 	return virtio64_to_cpu(vdev, ret);
 }
 
+/**
+ * virtio_to_cpu() - convert a configuration field of any width from the
+ * device's byte order (little-endian for a modern device, virtio 1.2 §2.5)
+ * to the CPU's; the field's own type picks the conversion.
+ */
+#define virtio_to_cpu(vdev, x)						\
+	_Generic((x),							\
+		 __u8: (x),						\
+		 __virtio16: virtio16_to_cpu((vdev), (x)),		\
+		 __virtio32: virtio32_to_cpu((vdev), (x)),		\
+		 __virtio64: virtio64_to_cpu((vdev), (x)))
+
+/**
+ * virtio_cread() - read one field of a device's configuration structure
+ * by name, e.g. virtio_cread(vdev, struct virtio_blk_config, capacity,
+ * &cap). Fields wider than 32 bits take two MMIO accesses, so they go
+ * through the generation loop (virtio 1.2 §2.5.1); narrower ones are one
+ * access and need none. May sleep.
+ */
+#define virtio_cread(vdev, structname, member, ptr)			\
+	do {								\
+		__typeof__(((structname *)0)->member) virtio_cread_v;	\
+									\
+		might_sleep();						\
+		if (sizeof(virtio_cread_v) <= 4)			\
+			(vdev)->config->get((vdev),			\
+					    offsetof(structname, member), \
+					    &virtio_cread_v,		\
+					    sizeof(virtio_cread_v));	\
+		else							\
+			__virtio_cread_many((vdev),			\
+					    offsetof(structname, member), \
+					    &virtio_cread_v, 1,		\
+					    sizeof(virtio_cread_v));	\
+		*(ptr) = virtio_to_cpu((vdev), virtio_cread_v);		\
+	} while (0)
+
+/**
+ * virtio_cread_feature() - virtio_cread() of a field that only exists
+ * when the feature @p fbit was negotiated (virtio 1.2 §5: most optional
+ * configuration fields are tied to one feature bit).
+ * @return 0 after reading it, -ENOENT without the feature (the field is
+ * left as it was, so a driver keeps its default).
+ */
+#define virtio_cread_feature(vdev, fbit, structname, member, ptr)	\
+	({								\
+		int virtio_cread_r = 0;					\
+									\
+		if (!virtio_has_feature((vdev), (fbit)))		\
+			virtio_cread_r = -ENOENT;			\
+		else							\
+			virtio_cread((vdev), structname, member, ptr);	\
+		virtio_cread_r;						\
+	})
+
 #endif /* _VLAB_LINUX_VIRTIO_CONFIG_H */
