@@ -42,7 +42,8 @@ SIM_SRCS := $(filter-out sim/vlab.c,$(wildcard sim/*.c))
 TEST_SRCS := $(wildcard tests/test_*.c)
 # Suites that are kernel code themselves (they drive the virtqueue API as a
 # driver would) build with the guest flags; the others are host code.
-GUEST_TEST_SRCS := tests/test_ring.c tests/test_queues.c tests/test_golden.c
+GUEST_TEST_SRCS := tests/test_ring.c tests/test_queues.c tests/test_golden.c \
+	tests/test_blk.c
 
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/%.o)
 GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/%.o)

@@ -308,6 +308,7 @@ int vlab_blk_init(struct vlab_blk *b, const struct vlab_blk_opts *o,
 		  char *err, size_t errlen)
 {
 	uint64_t features = 0;
+	const char *serial;
 	struct stat sb;
 	int e;
 
@@ -351,8 +352,9 @@ int vlab_blk_init(struct vlab_blk *b, const struct vlab_blk_opts *o,
 		vlab_blk_fini(b);
 		return -EINVAL;
 	}
-	snprintf(b->serial, sizeof(b->serial), "%s",
-		 o->serial ? o->serial : "vlab-blk");
+	/* §5.2.6: up to 20 bytes, zero padded, no terminator when all 20 */
+	serial = o->serial ? o->serial : "vlab-blk";
+	memcpy(b->serial, serial, strnlen(serial, sizeof(b->serial)));
 
 	/* §5.2.4: each optional field is valid when its feature is offered */
 	b->config.capacity = htole64(b->capacity);

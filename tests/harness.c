@@ -17,8 +17,10 @@
 #include <linux/virtio_ring.h>
 
 #include "sim/machine.h"
+#include "sim/sched.h"
 #include "sim/rng.h"
 #include "sim/trace.h"
+#include "virtio/guest.h"
 
 /** Events one capture can hold. */
 #define CAPTURE_MAX 200000
@@ -303,4 +305,116 @@ bool harness_wait_value(const unsigned long *counter, unsigned long want)
 		nanosleep(&ts, NULL);
 	}
 	return false;
+}
+
+/**
+ * sim_open() - open(2) of the simulated guest.
+ * @param path the node.
+ * @return a descriptor or a negative errno.
+ */
+static int sim_open(const char *path)
+{
+	return guest_open(path);
+}
+
+/**
+ * sim_read() - read(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf destination.
+ * @param count bytes wanted.
+ * @return bytes read or a negative errno.
+ */
+static long sim_read(int fd, void *buf, size_t count)
+{
+	return (long)guest_read(fd, buf, count);
+}
+
+/**
+ * sim_write() - write(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf the bytes.
+ * @param count byte count.
+ * @return bytes written or a negative errno.
+ */
+static long sim_write(int fd, const void *buf, size_t count)
+{
+	return (long)guest_write(fd, buf, count);
+}
+
+/**
+ * sim_pread() - pread(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf destination.
+ * @param count bytes wanted.
+ * @param pos offset.
+ * @return bytes read or a negative errno.
+ */
+static long sim_pread(int fd, void *buf, size_t count, long long pos)
+{
+	return (long)guest_pread(fd, buf, count, pos);
+}
+
+/**
+ * sim_pwrite() - pwrite(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf the bytes.
+ * @param count byte count.
+ * @param pos offset.
+ * @return bytes written or a negative errno.
+ */
+static long sim_pwrite(int fd, const void *buf, size_t count, long long pos)
+{
+	return (long)guest_pwrite(fd, buf, count, pos);
+}
+
+/**
+ * sim_seek_end() - lseek(fd, 0, SEEK_END) of the simulated guest.
+ * @param fd descriptor.
+ * @return the offset or a negative errno.
+ */
+static long long sim_seek_end(int fd)
+{
+	return guest_lseek(fd, 0, SEEK_END);
+}
+
+/**
+ * sim_fsync() - fsync(2) of the simulated guest.
+ * @param fd descriptor.
+ * @return 0 or a negative errno.
+ */
+static int sim_fsync(int fd)
+{
+	return guest_fsync(fd);
+}
+
+/**
+ * sim_close() - close(2) of the simulated guest.
+ * @param fd descriptor.
+ * @return 0 or a negative errno.
+ */
+static int sim_close(int fd)
+{
+	return guest_close(fd);
+}
+
+const struct scenario_sys harness_sim_sys = {
+	.open = sim_open,
+	.read = sim_read,
+	.close = sim_close,
+	.write = sim_write,
+	.pread = sim_pread,
+	.pwrite = sim_pwrite,
+	.seek_end = sim_seek_end,
+	.fsync = sim_fsync,
+};
+
+unsigned long harness_dev_errors(void *dev)
+{
+	struct vlab_device *d = dev;
+	unsigned long n;
+
+	vlab_mutex_lock(&d->lock);
+	n = d->errors;
+	vlab_mutex_unlock(&d->lock);
+	return n;
 }

@@ -16,6 +16,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "tests/scenarios/scenario.h"
+
 /** One captured event (the fields tests look at). */
 struct captured_event {
 	int kind;		/**< enum vlab_event_kind */
@@ -137,5 +139,19 @@ bool harness_wait(bool (*cond)(void *arg), void *arg);
  * @return true when it got there.
  */
 bool harness_wait_value(const unsigned long *counter, unsigned long want);
+
+/**
+ * The system calls of the simulated guest, for the shared scenarios of
+ * tests/scenarios (the QEMU run gives them the real ones).
+ */
+extern const struct scenario_sys harness_sim_sys;
+
+/**
+ * harness_dev_errors() - the device's count of broken rules, read
+ * atomically (the device thread writes it).
+ * @param dev a struct vlab_device *.
+ * @return the count.
+ */
+unsigned long harness_dev_errors(void *dev);
 
 #endif /* VLAB_TESTS_HARNESS_H */

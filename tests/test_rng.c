@@ -128,46 +128,9 @@ static void test_unseeded_differs(void)
 	harness_shutdown();
 }
 
-/**
- * sim_open() - open(2) of the simulated guest.
- * @param path the node.
- * @return a descriptor or a negative errno.
- */
-static int sim_open(const char *path)
-{
-	return guest_open(path);
-}
-
-/**
- * sim_read() - read(2) of the simulated guest.
- * @param fd descriptor.
- * @param buf destination.
- * @param count bytes wanted.
- * @return bytes read or a negative errno.
- */
-static long sim_read(int fd, void *buf, size_t count)
-{
-	return (long)guest_read(fd, buf, count);
-}
-
-/**
- * sim_close() - close(2) of the simulated guest.
- * @param fd descriptor.
- * @return 0 or a negative errno.
- */
-static int sim_close(int fd)
-{
-	return guest_close(fd);
-}
-
 /** The scenario the QEMU run checks too (tests/scenarios/rng.c). */
 static void test_shared_scenario(void)
 {
-	static const struct scenario_sys sys = {
-		.open = sim_open,
-		.read = sim_read,
-		.close = sim_close,
-	};
 	struct scenario_result r = { 0, 0 };
 	struct vlab_rng_source src;
 	struct vlab_device *dev;
@@ -177,7 +140,7 @@ static void test_shared_scenario(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	putchar('\n');
-	scenario_rng(&sys, &r);
+	scenario_rng(&harness_sim_sys, &r);
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 6);
 	harness_shutdown();

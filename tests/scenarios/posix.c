@@ -4,7 +4,8 @@
  * @brief vlab-scenarios: the shared scenarios as a static program for a
  * real Linux guest (the QEMU run).
  *
- * Usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console
+ * Usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console, and for the
+ * host side of the console: console-input | console-expected
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 		.fsync = posix_fsync,
 	};
 	static unsigned char payload[SCENARIO_BLK_PAYLOAD_MAX + 1];
+	static char expected[1024];
 	struct scenario_result r = { 0, 0 };
 	long len = 0;
 
@@ -173,8 +175,15 @@ int main(int argc, char **argv)
 			     (size_t)len);
 	} else if (argc == 2 && !strcmp(argv[1], "console")) {
 		scenario_console(&sys, &r);
+	} else if (argc == 2 && !strcmp(argv[1], "console-input")) {
+		/* for the host: what to send */
+		fputs(SCENARIO_CONSOLE_INPUT, stdout);
+	} else if (argc == 2 && !strcmp(argv[1], "console-expected")) {
+		/* for the host: what it must receive */
+		scenario_console_expected(expected, sizeof(expected));
+		fputs(expected, stdout);
 	} else {
-		fprintf(stderr, "usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console\n");
+		fprintf(stderr, "usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console | console-input | console-expected\n");
 		return 2;
 	}
 	return r.failed ? 1 : 0;
