@@ -195,5 +195,68 @@ fi
 : >"$tmp/notadir"
 expect_usage_error "--dot onto a file" run rng --dot "$tmp/notadir"
 
+echo "=== vlab run blk and console"
+expect_usage_error "--disk that does not exist" run blk --disk "$tmp/nosuchdisk"
+expect_usage_error "--disk of a directory" run blk --disk "$tmp"
+expect_usage_error "--disk belongs to blk" run rng --disk "$tmp/x"
+expect_usage_error "--write-file that does not exist" run blk --write-file "$tmp/nosuchfile"
+expect_usage_error "--blk-size not a power of two" run blk --blk-size 1000
+expect_usage_error "--seg-max 0" run blk --seg-max 0
+expect_usage_error "--sector past the end" run blk --sector 2048
+expect_usage_error "--line belongs to console" run blk --line hi
+expect_usage_error "--size without rows" run console --size 80
+expect_usage_error "--size of zero" run console --size 0x25
+: >"$tmp/tiny.img"
+expect_usage_error "--disk smaller than a sector" run blk --disk "$tmp/tiny.img"
+
+# A file written through /dev/vlab-blk is byte-identical in the disk file
+truncate -s 1M "$tmp/disk.img"
+head -c 100000 /dev/urandom >"$tmp/payload"
+if "$vlab" run blk --disk "$tmp/disk.img" --write-file "$tmp/payload" \
+	--sector 100 >"$tmp/out" 2>"$tmp/err" &&
+	cmp -s -n 100000 "$tmp/payload" "$tmp/disk.img" 0 51200 &&
+	cmp -s -n 352 /dev/zero "$tmp/disk.img" 0 151200; then
+	ok "run blk --disk --write-file: the file is byte-identical in the image, padded with zeros"
+else
+	bad "run blk --disk --write-file"
+	cat "$tmp/err"
+fi
+if "$vlab" run blk --ro --disk "$tmp/disk.img" --sector 100 >"$tmp/out" 2>&1 &&
+	grep -q 'the write was refused: Read-only file system' "$tmp/out" &&
+	cmp -s -n 100000 "$tmp/payload" "$tmp/disk.img" 0 51200; then
+	ok "run blk --ro: the write is refused and the image unchanged"
+else
+	bad "run blk --ro"
+	cat "$tmp/out"
+fi
+if printf 'one\ntwo\n' | "$vlab" run console >"$tmp/out" 2>&1 &&
+	grep -q '^echo: one$' "$tmp/out" && grep -q '^echo: two$' "$tmp/out"; then
+	ok "run console: lines from stdin come back as echo: LINE"
+else
+	bad "run console"
+	cat "$tmp/out"
+fi
+if "$vlab" run console --loopback --line abc --ring packed --seed 4 \
+	>"$tmp/out" 2>&1 && grep -q '^abc$' "$tmp/out"; then
+	ok "run console --loopback --ring packed"
+else
+	bad "run console --loopback"
+	cat "$tmp/out"
+fi
+if printf 'q\n' | "$vlab" step blk --seed 1 >"$tmp/out" 2>&1 &&
+	grep -q '^step> ' "$tmp/out" && grep -q 'read back identical' "$tmp/out"; then
+	ok "step blk: prompts, then the run finishes"
+else
+	bad "step blk"
+	tail -5 "$tmp/out"
+fi
+a=$("$vlab" run console --seed 9 --trace --line x 2>&1 | md5sum)
+b=$("$vlab" run console --seed 9 --trace --line x 2>&1 | md5sum)
+if [ "$a" = "$b" ]; then
+	ok "run console --seed 9 --trace: the same trace twice"
+else
+	bad "console trace differs between two runs with one seed"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -224,6 +224,16 @@ static bool last_error_has(struct vlab_device *dev, const char *needle)
 	return has;
 }
 
+/**
+ * broke_rule() - whether the device has reported a broken rule.
+ * @param dev the device.
+ * @return true once it has.
+ */
+static bool broke_rule(void *dev)
+{
+	return harness_dev_errors(dev) >= 1;
+}
+
 /** The open /dev/vlab-blk of test_capacity_change(). */
 static int cap_fd;
 
@@ -400,7 +410,7 @@ static void test_device_no_status(void)
 	CU_ASSERT_EQUAL(raw_request(VIRTIO_BLK_T_OUT, 0, 1, 0, 512, true),
 			-1);
 	guest_kill(false);
-	CU_ASSERT_TRUE(harness_wait_value(&dev->errors, 1));
+	CU_ASSERT_TRUE(harness_wait(broke_rule, dev));
 	CU_ASSERT_TRUE(last_error_has(dev, "§5.2.6.1"));
 	shut();
 }
@@ -435,7 +445,7 @@ static void test_seg_limits(void)
 	guest_kill(true);
 	raw_request(VIRTIO_BLK_T_OUT, 0, 4, 0, 512, false);
 	guest_kill(false);
-	CU_ASSERT_TRUE(harness_wait_value(&dev->errors, 1));
+	CU_ASSERT_TRUE(harness_wait(broke_rule, dev));
 	CU_ASSERT_TRUE(last_error_has(dev, "seg_max"));
 	shut();
 }
