@@ -54,13 +54,13 @@ struct vlab_blk {
 	struct virtqueue *vq;		/**< its request queue */
 	struct miscdevice misc;		/**< /dev/vlab-blk */
 	struct mutex lock;		/**< one request at a time */
-	spinlock_t vq_lock;		/**< the queue, @c in_flight, @c stale */
+	spinlock_t vq_lock;		/**< guards vq, in_flight, stale */
 	struct completion done;		/**< the callback took a request back */
 	struct kref ref;		/**< remove() plus each open file */
 	bool removed;			/**< remove() ran: fail new I/O */
 	bool in_flight;			/**< a request is with the device */
-	bool stale;			/**< config changed: read capacity again */
-	u64 capacity;			/**< sectors, from configuration space */
+	bool stale;			/**< config changed: re-read capacity */
+	u64 capacity;			/**< sectors, from config space */
 	u32 blk_size;			/**< alignment of every access, bytes */
 	u32 seg_bytes;			/**< most bytes in one data buffer */
 	u32 max_segs;			/**< most data buffers in one request */
@@ -68,7 +68,7 @@ struct vlab_blk {
 	bool ro;			/**< VIRTIO_BLK_F_RO negotiated */
 	struct virtio_blk_outhdr *hdr;	/**< request header (kmalloc: DMA) */
 	u8 *status;			/**< status byte (kmalloc: DMA) */
-	u8 *buf;			/**< data bounce buffer (kmalloc: DMA) */
+	u8 *buf;			/**< bounce buffer (kmalloc: DMA) */
 	struct scatterlist data_sg[VLAB_BLK_MAX_SEGS]; /**< the data buffers */
 };
 
@@ -213,7 +213,7 @@ static int vlab_blk_request(struct vlab_blk *vb, u32 type, u64 sector,
 	err = virtqueue_add_sgs(vb->vq, sgs, out, in, vb, GFP_ATOMIC);
 	if (!err) {
 		vb->in_flight = true;
-		/* virtio 1.2 §2.7.13.4: does the device want a notification? */
+		/* virtio 1.2 §2.7.13.4: does the device want a kick? */
 		notify = virtqueue_kick_prepare(vb->vq);
 	}
 	spin_unlock_irq(&vb->vq_lock);

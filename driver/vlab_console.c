@@ -54,7 +54,7 @@ struct vlab_console {
 	struct miscdevice misc;		/**< /dev/vlab-console */
 	struct mutex read_lock;		/**< one reader at a time */
 	struct mutex write_lock;	/**< one writer at a time */
-	spinlock_t lock;		/**< both queues, the lists, the flags */
+	spinlock_t lock;		/**< both queues, lists, flags */
 	wait_queue_head_t readq;	/**< input arrived, or remove() ran */
 	wait_queue_head_t writeq;	/**< transmit room, or remove() ran */
 	struct list_head rx_ready;	/**< filled buffers, oldest first */
@@ -63,8 +63,8 @@ struct vlab_console {
 	unsigned int tx_size;		/**< transmitq0's size */
 	struct kref ref;		/**< remove() plus each open file */
 	bool removed;			/**< remove() ran: fail new calls */
-	bool size_stale;		/**< config changed: read the size again */
-	u16 cols;			/**< columns, with VIRTIO_CONSOLE_F_SIZE */
+	bool size_stale;		/**< config changed: re-read size */
+	u16 cols;			/**< columns (VIRTIO_CONSOLE_F_SIZE) */
 	u16 rows;			/**< rows, with VIRTIO_CONSOLE_F_SIZE */
 };
 
@@ -276,7 +276,7 @@ static ssize_t vlab_console_read(struct file *file, char __user *ubuf,
 
 		spin_lock_irq(&vc->lock);
 		if (buf->off < buf->len) {
-			/* bytes left: it stays first (readers are serialised) */
+			/* bytes left: it stays first (one reader at a time) */
 			list_add(&buf->list, &vc->rx_ready);
 		} else {
 			list_add_tail(&buf->list, &vc->rx_free);
@@ -375,8 +375,8 @@ static ssize_t vlab_console_write(struct file *file, const char __user *ubuf,
 			break;
 		}
 		while ((err = vlab_console_send(vc, buf, n)) == -ENOSPC) {
-			err = wait_event_interruptible(vc->writeq,
-						       vlab_console_tx_room(vc));
+			err = wait_event_interruptible(
+				vc->writeq, vlab_console_tx_room(vc));
 			if (err)
 				break;
 		}

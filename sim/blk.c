@@ -33,7 +33,7 @@ struct blk_req {
 struct disk_io_arg {
 	struct vlab_blk *b;	/**< the disk */
 	uint64_t pos;		/**< byte offset of the span's first byte */
-	bool to_disk;		/**< chain -> disk (T_OUT), else disk -> chain */
+	bool to_disk;		/**< chain to disk (T_OUT), else back */
 };
 
 /**
@@ -211,7 +211,8 @@ static int blk_execute(struct vlab_device *dev, struct vlab_vq *vq,
 		return VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_OUT:
 		/* data: every readable byte after the header */
-		if (!check_limits(dev, vq, c, false, sizeof(struct virtio_blk_outhdr),
+		if (!check_limits(dev, vq, c, false,
+				  sizeof(struct virtio_blk_outhdr),
 				  rq->data_len))
 			return -1;
 		/* §5.2.6.2: a read-only device fails writes, writes nothing */
@@ -227,7 +228,7 @@ static int blk_execute(struct vlab_device *dev, struct vlab_vq *vq,
 		bump(&b->stats.writes);
 		return VIRTIO_BLK_S_OK;
 	case VIRTIO_BLK_T_FLUSH:
-		/* only a device that offered it knows the command (§5.2.6.2) */
+		/* only a device that offered it knows it (§5.2.6.2) */
 		if (!vlab_device_has_feature(dev, VIRTIO_BLK_F_FLUSH))
 			return VIRTIO_BLK_S_UNSUPP;
 		if (b->fd >= 0 && fdatasync(b->fd))
@@ -237,7 +238,8 @@ static int blk_execute(struct vlab_device *dev, struct vlab_vq *vq,
 	case VIRTIO_BLK_T_GET_ID:
 		/* up to 20 bytes, zero padded, no terminator when all used */
 		memcpy(id, b->serial, sizeof(id));
-		n = rq->data_len < sizeof(id) ? (size_t)rq->data_len : sizeof(id);
+		n = rq->data_len < sizeof(id) ? (size_t)rq->data_len :
+			sizeof(id);
 		if (vlab_chain_write(c, 0, id, n))
 			return VIRTIO_BLK_S_IOERR;
 		*written = (uint32_t)n;
@@ -337,7 +339,8 @@ int vlab_blk_init(struct vlab_blk *b, const struct vlab_blk_opts *o,
 		}
 		b->backing_bytes = (uint64_t)sb.st_size;
 	} else {
-		b->backing_bytes = o->mem_bytes ? o->mem_bytes : BLK_DEFAULT_MEM;
+		b->backing_bytes = o->mem_bytes ? o->mem_bytes :
+			BLK_DEFAULT_MEM;
 		b->mem = calloc(1, b->backing_bytes);
 		if (!b->mem) {
 			snprintf(err, errlen, "no memory for a %llu-byte disk",

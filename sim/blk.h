@@ -34,8 +34,8 @@ struct vlab_blk_opts {
 	bool ro;		/**< offer VIRTIO_BLK_F_RO */
 	uint32_t blk_size;	/**< offer VIRTIO_BLK_F_BLK_SIZE with it (0:
 				     do not offer it) */
-	uint32_t seg_max;	/**< offer VIRTIO_BLK_F_SEG_MAX with it (0: no) */
-	uint32_t size_max;	/**< offer VIRTIO_BLK_F_SIZE_MAX with it (0: no) */
+	uint32_t seg_max;	/**< offer VIRTIO_BLK_F_SEG_MAX (0: not) */
+	uint32_t size_max;	/**< offer VIRTIO_BLK_F_SIZE_MAX (0: not) */
 	bool flush;		/**< offer VIRTIO_BLK_F_FLUSH */
 	const char *serial;	/**< what T_GET_ID answers (at most 20 bytes) */
 };

@@ -303,7 +303,8 @@ static void test_file_backing(void)
 	shut();
 	/* read the host file itself, after the machine is gone */
 	CU_ASSERT_EQUAL(pread(fd, got, sizeof(got),
-			      SCENARIO_BLK_PAYLOAD_OFFSET), (ssize_t)sizeof(got));
+			      SCENARIO_BLK_PAYLOAD_OFFSET),
+			(ssize_t)sizeof(got));
 	CU_ASSERT_EQUAL(memcmp(got, want, sizeof(want)), 0);
 	CU_ASSERT_EQUAL(got[sizeof(got) - 1], 0);
 	close(fd);

@@ -128,7 +128,8 @@ static void test_loopback(void)
 	CU_ASSERT_FATAL(boot_console(&o, NULL));
 	fd = guest_open("/dev/vlab-console");
 	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL(guest_write(fd, out, sizeof(out)), (ssize_t)sizeof(out));
+	CU_ASSERT_EQUAL(guest_write(fd, out, sizeof(out)),
+			(ssize_t)sizeof(out));
 	CU_ASSERT_EQUAL(read_exactly(fd, in, sizeof(in)), 0);
 	CU_ASSERT_EQUAL(memcmp(in, out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(guest_close(fd), 0);
