@@ -195,7 +195,8 @@ bool vlab_device_live(struct vlab_device *dev)
 
 void vlab_device_poke(struct vlab_device *dev, unsigned int index)
 {
-	if (index >= dev->model->num_queues)
+	/* the host side only names queues the model has */
+	if (dev->model->num_queues <= index)
 		return;
 	vlab_mutex_lock(&dev->lock);
 	dev->host_pending |= 1ULL << index;
