@@ -255,6 +255,63 @@ static int vlab_blk_check(struct vlab_blk *vb, loff_t pos, size_t count)
 }
 
 /**
+ * vlab_blk_transfer() - read() and write() share this: one request per
+ * vb->max_io bytes, within the disk, through the bounce buffer.
+ * @param vb the driver state.
+ * @param write true for write(): the device reads @p wbuf's bytes.
+ * @param rbuf the reader's buffer (unused for a write).
+ * @param wbuf the writer's bytes (unused for a read).
+ * @param count bytes, a multiple of the block size.
+ * @param ppos file offset, a multiple of the block size.
+ * @return bytes moved (a read at the end of the disk: 0), or a negative
+ * errno (-EROFS for a write on a read-only device, -ENOSPC for a write at
+ * the end of the disk).
+ */
+static ssize_t vlab_blk_transfer(struct vlab_blk *vb, bool write,
+				 char __user *rbuf, const char __user *wbuf,
+				 size_t count, loff_t *ppos)
+{
+	u64 disk_bytes;
+	size_t done = 0;
+	unsigned int n;
+	int err;
+
+	if (mutex_lock_interruptible(&vb->lock))
+		return -ERESTARTSYS;
+	err = vlab_blk_check(vb, *ppos, count);
+	/* virtio 1.2 §5.2.6.1: no write requests to a read-only device */
+	if (!err && write && vb->ro)
+		err = -EROFS;
+	disk_bytes = vb->capacity * VLAB_BLK_SECTOR;
+	if (!err && (u64)*ppos >= disk_bytes) {
+		/* the end of the disk: a read finds nothing, a write no room */
+		if (write && count)
+			err = -ENOSPC;
+		count = 0;
+	}
+	if (!err)
+		count = min_t(u64, count, disk_bytes - *ppos);
+	while (!err && done < count) {
+		n = min_t(size_t, count - done, vb->max_io);
+		if (write && copy_from_user(vb->buf, wbuf + done, n)) {
+			err = -EFAULT;
+			break;
+		}
+		err = vlab_blk_request(vb, write ? VIRTIO_BLK_T_OUT :
+				       VIRTIO_BLK_T_IN,
+				       (*ppos + done) / VLAB_BLK_SECTOR, n,
+				       write);
+		if (!err && !write && copy_to_user(rbuf + done, vb->buf, n))
+			err = -EFAULT;
+		if (!err)
+			done += n;
+	}
+	*ppos += done;
+	mutex_unlock(&vb->lock);
+	return done ? (ssize_t)done : err;
+}
+
+/**
  * vlab_blk_read() - read() and pread() on /dev/vlab-blk.
  * @param file the open file (private_data is our miscdevice).
  * @param ubuf the program's buffer.
@@ -266,33 +323,9 @@ static ssize_t vlab_blk_read(struct file *file, char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
 	struct miscdevice *misc = file->private_data;
-	struct vlab_blk *vb = container_of(misc, struct vlab_blk, misc);
-	u64 disk_bytes;
-	size_t done = 0;
-	unsigned int n;
-	int err;
 
-	if (mutex_lock_interruptible(&vb->lock))
-		return -ERESTARTSYS;
-	err = vlab_blk_check(vb, *ppos, count);
-	disk_bytes = vb->capacity * VLAB_BLK_SECTOR;
-	if (!err && (u64)*ppos < disk_bytes)
-		count = min_t(u64, count, disk_bytes - *ppos);
-	else
-		count = 0;
-	while (!err && done < count) {
-		n = min_t(size_t, count - done, vb->max_io);
-		err = vlab_blk_request(vb, VIRTIO_BLK_T_IN,
-				       (*ppos + done) / VLAB_BLK_SECTOR, n,
-				       false);
-		if (!err && copy_to_user(ubuf + done, vb->buf, n))
-			err = -EFAULT;
-		if (!err)
-			done += n;
-	}
-	*ppos += done;
-	mutex_unlock(&vb->lock);
-	return done ? (ssize_t)done : err;
+	return vlab_blk_transfer(container_of(misc, struct vlab_blk, misc),
+				 false, ubuf, NULL, count, ppos);
 }
 
 /**
@@ -301,45 +334,15 @@ static ssize_t vlab_blk_read(struct file *file, char __user *ubuf,
  * @param ubuf the program's bytes.
  * @param count byte count, a multiple of the block size.
  * @param ppos file offset, a multiple of the block size.
- * @return bytes written, or a negative errno (-EROFS on a read-only
- * device, -ENOSPC at the end of the disk).
+ * @return bytes written, or a negative errno.
  */
 static ssize_t vlab_blk_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
 	struct miscdevice *misc = file->private_data;
-	struct vlab_blk *vb = container_of(misc, struct vlab_blk, misc);
-	u64 disk_bytes;
-	size_t done = 0;
-	unsigned int n;
-	int err;
 
-	if (mutex_lock_interruptible(&vb->lock))
-		return -ERESTARTSYS;
-	err = vlab_blk_check(vb, *ppos, count);
-	/* virtio 1.2 §5.2.6.1: no write requests to a read-only device */
-	if (!err && vb->ro)
-		err = -EROFS;
-	disk_bytes = vb->capacity * VLAB_BLK_SECTOR;
-	if (!err && count && (u64)*ppos >= disk_bytes)
-		err = -ENOSPC;
-	if (!err)
-		count = min_t(u64, count, disk_bytes - *ppos);
-	while (!err && done < count) {
-		n = min_t(size_t, count - done, vb->max_io);
-		if (copy_from_user(vb->buf, ubuf + done, n)) {
-			err = -EFAULT;
-			break;
-		}
-		err = vlab_blk_request(vb, VIRTIO_BLK_T_OUT,
-				       (*ppos + done) / VLAB_BLK_SECTOR, n,
-				       true);
-		if (!err)
-			done += n;
-	}
-	*ppos += done;
-	mutex_unlock(&vb->lock);
-	return done ? (ssize_t)done : err;
+	return vlab_blk_transfer(container_of(misc, struct vlab_blk, misc),
+				 true, NULL, ubuf, count, ppos);
 }
 
 /**

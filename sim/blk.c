@@ -142,15 +142,16 @@ static bool check_limits(struct vlab_device *dev, struct vlab_vq *vq,
 					__ATOMIC_RELAXED))
 		__atomic_store_n(&b->stats.max_data_segs, pieces[0],
 				 __ATOMIC_RELAXED);
-	if (vlab_device_has_feature(dev, VIRTIO_BLK_F_SEG_MAX) &&
-	    pieces[0] > seg_max) {
+	/* the limits bind only when negotiated: look that up only when hit */
+	if (pieces[0] > seg_max &&
+	    vlab_device_has_feature(dev, VIRTIO_BLK_F_SEG_MAX)) {
 		vlab_device_error(dev, vq, "§5.2.6.1",
 				  "request %u has %lu data buffers; seg_max is %u",
 				  c->head, pieces[0], seg_max);
 		return false;
 	}
-	if (vlab_device_has_feature(dev, VIRTIO_BLK_F_SIZE_MAX) &&
-	    pieces[1] > size_max) {
+	if (pieces[1] > size_max &&
+	    vlab_device_has_feature(dev, VIRTIO_BLK_F_SIZE_MAX)) {
 		vlab_device_error(dev, vq, "§5.2.6.1",
 				  "request %u has a %lu-byte data buffer; size_max is %u",
 				  c->head, pieces[1], size_max);

@@ -51,21 +51,9 @@ static void *watchdog_thread(void *arg)
 	return NULL;
 }
 
-/** What read_all() reads. */
-struct read_all_arg {
-	const char *path;	/**< device node */
-	uint8_t *buf;		/**< destination */
-	size_t n;		/**< bytes wanted */
-};
-
-/**
- * read_all() - the program body: open, read until done, close.
- * @param arg struct read_all_arg.
- * @return 0 or a negative errno.
- */
-static int read_all(void *arg)
+int vlab_prog_read_all(void *arg)
 {
-	struct read_all_arg *a = arg;
+	struct vlab_prog_read *a = arg;
 	size_t got = 0;
 	ssize_t r;
 	int fd;
@@ -126,7 +114,7 @@ out:
 int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
 			  unsigned int timeout_ms)
 {
-	struct read_all_arg a = { .path = path, .buf = buf, .n = n };
+	struct vlab_prog_read a = { .path = path, .buf = buf, .n = n };
 
-	return vlab_prog_run(read_all, &a, timeout_ms);
+	return vlab_prog_run(vlab_prog_read_all, &a, timeout_ms);
 }

@@ -28,6 +28,22 @@ typedef int (*vlab_prog_fn)(void *arg);
  */
 int vlab_prog_run(vlab_prog_fn body, void *arg, unsigned int timeout_ms);
 
+/** What vlab_prog_read_all() reads. */
+struct vlab_prog_read {
+	const char *path;	/**< device node, e.g. "/dev/vlab-rng" */
+	uint8_t *buf;		/**< destination */
+	size_t n;		/**< bytes wanted */
+};
+
+/**
+ * vlab_prog_read_all() - a guest program body for vlab_prog_run(): open
+ * the node, read() until every byte is in, close.
+ * @param arg struct vlab_prog_read.
+ * @return 0, or the negative errno of the failed system call (-EIO when
+ * a read returned 0 bytes).
+ */
+int vlab_prog_read_all(void *arg);
+
 /**
  * vlab_prog_read_device() - open @p path, read exactly @p n bytes with as
  * many read() calls as it takes, close it. A watchdog kills the program

@@ -660,15 +660,28 @@ static int run_stop(struct run *r, int status)
 }
 
 /**
- * program_failed() - report a failed guest program in one line.
+ * run_program() - announce and run the scenario's guest program under
+ * the watchdog (none while stepping: a learner takes all the time they
+ * want); report a failure in one line.
  * @param r the run.
- * @param what what the program did.
- * @param err its negative errno.
+ * @param what the step, as the trace and the stepper show it.
+ * @param name the program, for the error line.
+ * @param body the program.
+ * @param arg its argument.
+ * @return 0, or 1 when it failed.
  */
-static void program_failed(const struct run *r, const char *what, int err)
+static int run_program(const struct run *r, const char *what,
+		       const char *name, vlab_prog_fn body, void *arg)
 {
-	fprintf(stderr, "vlab: %s failed: %s%s\n", what, strerror(-err),
+	int err;
+
+	step(r->o, what);
+	err = vlab_prog_run(body, arg, r->o->step ? 0 : PROGRAM_TIMEOUT_MS);
+	if (!err)
+		return 0;
+	fprintf(stderr, "vlab: %s failed: %s%s\n", name, strerror(-err),
 		r->dev && r->dev->errors ? "; see the device error above" : "");
+	return 1;
 }
 
 /**
@@ -680,11 +693,14 @@ static int run_rng(const struct options *o)
 {
 	struct run r = { .o = o, .module = "vlab_rng" };
 	struct vlab_rng_source src;
+	struct vlab_prog_read rd = { .path = "/dev/vlab-rng" };
 	char what[96];
 	uint8_t *buf;
-	int err, status = 1;
+	int status = 1;
 
 	buf = malloc(o->bytes);
+	rd.buf = buf;
+	rd.n = o->bytes;
 	if (!buf) {
 		fprintf(stderr, "vlab: out of memory for %lu bytes\n", o->bytes);
 		return 1;
@@ -694,15 +710,8 @@ static int run_rng(const struct options *o)
 		goto out;
 	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng",
 		 o->bytes);
-	step(o, what);
-	/* a learner at the stepper takes all the time they want */
-	err = vlab_prog_read_device("/dev/vlab-rng", buf, o->bytes,
-				    o->step ? 0 : PROGRAM_TIMEOUT_MS);
-	if (err) {
-		program_failed(&r, "reading /dev/vlab-rng", err);
-		goto out;
-	}
-	status = 0;
+	status = run_program(&r, what, "reading /dev/vlab-rng",
+			     vlab_prog_read_all, &rd);
 out:
 	status = run_stop(&r, status);
 	if (!status) {
@@ -823,7 +832,7 @@ static int run_blk(const struct options *o)
 	size_t file_len = 0, room;
 	char err_text[256], what[160];
 	uint32_t bs = o->blk_size ? o->blk_size : VLAB_BLK_SECTOR;
-	int err, status = 1;
+	int status = 1;
 
 	if (vlab_blk_init(&b, &bo, err_text, sizeof(err_text))) {
 		fprintf(stderr, "vlab: %s\n", err_text);
@@ -879,13 +888,8 @@ static int run_blk(const struct options *o)
 		snprintf(what, sizeof(what),
 			 "a guest program writes %zu bytes at sector %llu of /dev/vlab-blk, reads them back, fsyncs",
 			 p.len, (unsigned long long)o->sector);
-	step(o, what);
-	err = vlab_prog_run(blk_program, &p, o->step ? 0 : PROGRAM_TIMEOUT_MS);
-	if (err) {
-		program_failed(&r, "the /dev/vlab-blk program", err);
-		goto out;
-	}
-	status = 0;
+	status = run_program(&r, what, "the /dev/vlab-blk program",
+			     blk_program, &p);
 out:
 	status = run_stop(&r, status);
 	if (!status && o->ro) {
@@ -1020,58 +1024,56 @@ static int console_program(void *arg)
  * standard input when it is not a terminal, else two examples.
  * @param o the options.
  * @param lines receives how many.
- * @return the text, one '\n' after each line (malloc'd), or NULL.
+ * @return the text, one '\n' after each line (malloc'd), or NULL after
+ * a one-line error.
  */
 static char *console_input(const struct options *o, unsigned int *lines)
 {
-	char *text = NULL, line[MAX_LINE_BYTES + 2];
-	size_t len = 0, n;
-	unsigned int i;
+	static char typed[MAX_LINES][MAX_LINE_BYTES + 2];
+	static const char *const example[] = { "hello, virtio", "bye" };
+	const char *from[MAX_LINES];
+	unsigned int i, n = 0;
+	size_t len = 0, at = 0;
+	char *text;
 
-	*lines = 0;
 	/* vlab step reads its commands from standard input */
 	if (!o->nlines && !o->step && !isatty(STDIN_FILENO)) {
-		while (fgets(line, sizeof(line), stdin)) {
-			n = strcspn(line, "\n");
-			if (line[n] != '\n' && !feof(stdin)) {
-				fprintf(stderr, "vlab: an input line is longer than %d bytes\n",
-					MAX_LINE_BYTES);
-				free(text);
-				return NULL;
-			}
-			if (*lines == MAX_LINES) {
+		while (fgets(typed[n % MAX_LINES], sizeof(typed[0]), stdin)) {
+			if (n == MAX_LINES) {
 				fprintf(stderr, "vlab: more than %d input lines\n",
 					MAX_LINES);
-				free(text);
 				return NULL;
 			}
-			text = realloc(text, len + n + 2);
-			if (!text)
+			len = strcspn(typed[n], "\n");
+			if (!typed[n][len] && !feof(stdin)) {
+				fprintf(stderr, "vlab: an input line is longer than %d bytes\n",
+					MAX_LINE_BYTES);
 				return NULL;
-			memcpy(text + len, line, n);
-			len += n;
-			text[len++] = '\n';
-			text[len] = '\0';
-			(*lines)++;
+			}
+			typed[n][len] = '\0';
+			from[n] = typed[n];
+			n++;
 		}
-		if (*lines)
-			return text;
 	}
-	for (i = 0; i < o->nlines; i++)
-		len += strlen(o->lines[i]) + 1;
-	if (!o->nlines)
-		len = strlen("hello, virtio\nbye\n");
-	text = malloc(len + 1);
-	if (!text)
+	for (i = 0; !n && i < o->nlines; i++)
+		from[i] = o->lines[i];
+	if (!n)
+		n = o->nlines;
+	for (i = 0; !n && i < 2; i++)
+		from[i] = example[i];
+	if (!n)
+		n = 2;
+
+	for (i = 0, len = 1; i < n; i++)
+		len += strlen(from[i]) + 1;
+	text = malloc(len);
+	if (!text) {
+		fprintf(stderr, "vlab: out of memory\n");
 		return NULL;
-	text[0] = '\0';
-	for (i = 0; i < o->nlines; i++) {
-		strcat(text, o->lines[i]);
-		strcat(text, "\n");
 	}
-	if (!o->nlines)
-		strcpy(text, "hello, virtio\nbye\n");
-	*lines = o->nlines ? o->nlines : 2;
+	for (i = 0; i < n; i++)
+		at += (size_t)sprintf(text + at, "%s\n", from[i]);
+	*lines = n;
 	return text;
 }
 
@@ -1091,7 +1093,7 @@ static int run_console(const struct options *o)
 	static struct vlab_console c;
 	char what[128], *out = NULL;
 	size_t out_len;
-	int err, status = 1;
+	int status = 1;
 
 	p.input = console_input(o, &p.lines);
 	if (!p.input)
@@ -1113,16 +1115,11 @@ static int run_console(const struct options *o)
 		 "a guest program writes %u lines to /dev/vlab-console and reads each back" :
 		 "the host sends %u lines; a guest program reads each from /dev/vlab-console and writes it back",
 		 p.lines);
-	step(o, what);
-	err = vlab_prog_run(console_program, &p,
-			    o->step ? 0 : PROGRAM_TIMEOUT_MS);
-	if (err) {
-		program_failed(&r, "the /dev/vlab-console program", err);
-		goto out;
-	}
+	status = run_program(&r, what, "the /dev/vlab-console program",
+			     console_program, &p);
 	/* every transmit buffer consumed before the host's side is read */
-	vlab_device_wait_idle(r.dev);
-	status = 0;
+	if (!status)
+		vlab_device_wait_idle(r.dev);
 out:
 	status = run_stop(&r, status);
 	out_len = vlab_console_output(&c, what, 0);

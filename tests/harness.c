@@ -418,3 +418,8 @@ unsigned long harness_dev_errors(void *dev)
 	vlab_mutex_unlock(&d->lock);
 	return n;
 }
+
+bool harness_dev_has_error(void *dev)
+{
+	return harness_dev_errors(dev) > 0;
+}

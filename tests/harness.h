@@ -154,4 +154,12 @@ extern const struct scenario_sys harness_sim_sys;
  */
 unsigned long harness_dev_errors(void *dev);
 
+/**
+ * harness_dev_has_error() - harness_wait() condition: the device has
+ * reported at least one broken rule.
+ * @param dev a struct vlab_device *.
+ * @return true once it has.
+ */
+bool harness_dev_has_error(void *dev);
+
 #endif /* VLAB_TESTS_HARNESS_H */

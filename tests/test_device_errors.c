@@ -120,22 +120,6 @@ static void offer(uint16_t head, uint16_t idx)
 }
 
 /**
- * has_error() - whether the device has reported a broken rule.
- * @param arg the device.
- * @return true once it has.
- */
-static bool has_error(void *arg)
-{
-	struct vlab_device *d = arg;
-	unsigned long n;
-
-	pthread_mutex_lock(&d->lock);
-	n = d->errors;
-	pthread_mutex_unlock(&d->lock);
-	return n > 0;
-}
-
-/**
  * expect_refused() - the device refused the chain for the right rule.
  * @param spec the section that must be named.
  * @param words text the logged rule must contain.
@@ -144,7 +128,7 @@ static void expect_refused(const char *spec, const char *words)
 {
 	uint32_t status;
 
-	CU_ASSERT_TRUE_FATAL(harness_wait(has_error, dev));
+	CU_ASSERT_TRUE_FATAL(harness_wait(harness_dev_has_error, dev));
 	status = (uint32_t)vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS, 4);
 	CU_ASSERT(status & VIRTIO_CONFIG_S_NEEDS_RESET);
 	CU_ASSERT_PTR_NOT_NULL(strstr(dev->last_error, spec));
@@ -308,7 +292,7 @@ static void test_indirect_ok(void)
 	set_desc(0, TABLE_GPA, 32, VRING_DESC_F_INDIRECT, 0);
 	offer(0, 1);
 	CU_ASSERT_TRUE(harness_wait_value(&dev->vqs[0].stats.chains, 1));
-	CU_ASSERT_FALSE(has_error(dev));
+	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	harness_shutdown();
 }
 
@@ -530,7 +514,7 @@ static void test_too_many_in_flight(void)
 	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
 	vlab_device_wait_idle(dev);
 	CU_ASSERT_EQUAL(dev->vqs[0].inflight, 64);
-	CU_ASSERT_FALSE(has_error(dev));
+	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	/* A 65th, though the driver owns no free descriptor: head 0 again */
 	offer(0, 65);
 	expect_refused("§2.7.6", "more than 64 buffers in flight");
@@ -560,7 +544,7 @@ static void test_before_driver_ok(void)
 	CU_ASSERT_PTR_NOT_NULL(ignored_because("before DRIVER_OK"));
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_POP), 0);
 	CU_ASSERT_EQUAL(vq->used_idx, 0);
-	CU_ASSERT_FALSE(has_error(dev));
+	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	harness_shutdown();
 }
 
@@ -690,7 +674,7 @@ static void test_packed_indirect_flags_ignored(void)
 	notify_packed();
 	CU_ASSERT_TRUE(harness_wait_value(&dev->vqs[0].stats.chains, 1));
 	vlab_device_wait_idle(dev);
-	CU_ASSERT_FALSE(has_error(dev));
+	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	/* The device marked descriptor 0 used, in lap 1 */
 	CU_ASSERT_EQUAL(le16toh(dev->vqs[0].pdesc[0].flags),
 			VRING_PACKED_F_AVAIL | VRING_PACKED_F_USED);
@@ -721,7 +705,7 @@ static void test_ignored_until_reset(void)
 	setup();
 	set_desc(0, 0x1000, 16, VRING_DESC_F_WRITE, 0);
 	offer(0, 1);
-	CU_ASSERT_TRUE_FATAL(harness_wait(has_error, dev));
+	CU_ASSERT_TRUE_FATAL(harness_wait(harness_dev_has_error, dev));
 	/* A well-formed chain now: still not processed */
 	set_desc(1, SAFE_GPA, 16, VRING_DESC_F_WRITE, 0);
 	dev->vqs[0].avail->ring[1] = htole16(1);

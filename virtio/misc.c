@@ -137,54 +137,54 @@ static struct file *file_of(int fd)
 	return f == &reserved_slot ? NULL : f;
 }
 
-ssize_t guest_read(int fd, void *buf, size_t count)
+/**
+ * file_rw() - read(2), write(2), pread(2) and pwrite(2) in one: find the
+ * open file, check that the driver has the operation, and call it at
+ * @p pos, or at the file's own offset when @p pos is NULL.
+ * @param fd the descriptor.
+ * @param write true for the write operation.
+ * @param buf the program's buffer.
+ * @param count byte count.
+ * @param pos the offset of pread/pwrite, or NULL.
+ * @return what the driver returned, or a negative errno.
+ */
+static ssize_t file_rw(int fd, bool write, void *buf, size_t count,
+		       const int64_t *pos)
 {
 	struct file *f = file_of(fd);
+	loff_t off = pos ? *pos : 0;
+	loff_t *ppos = pos ? &off : NULL;
 
 	if (!f)
 		return -EBADF;
-	if (!f->f_op->read)
+	if (off < 0)
 		return -EINVAL;
-	return f->f_op->read(f, buf, count, &f->f_pos);
+	if (write ? !f->f_op->write : !f->f_op->read)
+		return -EINVAL;
+	if (!ppos)
+		ppos = &f->f_pos;
+	return write ? f->f_op->write(f, buf, count, ppos) :
+		f->f_op->read(f, buf, count, ppos);
+}
+
+ssize_t guest_read(int fd, void *buf, size_t count)
+{
+	return file_rw(fd, false, buf, count, NULL);
 }
 
 ssize_t guest_write(int fd, const void *buf, size_t count)
 {
-	struct file *f = file_of(fd);
-
-	if (!f)
-		return -EBADF;
-	if (!f->f_op->write)
-		return -EINVAL;
-	return f->f_op->write(f, buf, count, &f->f_pos);
+	return file_rw(fd, true, (void *)buf, count, NULL);
 }
 
 ssize_t guest_pread(int fd, void *buf, size_t count, int64_t pos)
 {
-	struct file *f = file_of(fd);
-	loff_t off = pos;
-
-	if (!f)
-		return -EBADF;
-	if (pos < 0)
-		return -EINVAL;
-	if (!f->f_op->read)
-		return -EINVAL;
-	return f->f_op->read(f, buf, count, &off);
+	return file_rw(fd, false, buf, count, &pos);
 }
 
 ssize_t guest_pwrite(int fd, const void *buf, size_t count, int64_t pos)
 {
-	struct file *f = file_of(fd);
-	loff_t off = pos;
-
-	if (!f)
-		return -EBADF;
-	if (pos < 0)
-		return -EINVAL;
-	if (!f->f_op->write)
-		return -EINVAL;
-	return f->f_op->write(f, buf, count, &off);
+	return file_rw(fd, true, (void *)buf, count, &pos);
 }
 
 int64_t guest_lseek(int fd, int64_t offset, int whence)
