@@ -31,7 +31,7 @@
 
 #include "sim/loopback.h"
 #include "sim/machine.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** Buffers per run. */
 #define BUFFERS 100000

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /**
  * bus_device() - the device whose window holds @p gpa.

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** A watchdog that kills the guest program when it runs too long. */
 struct watchdog {

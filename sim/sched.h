@@ -34,6 +34,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "virtio/shared/boundary.h"
+
 /**
  * vlab_sched_lockstep() - switch to the lockstep schedule; the calling
  * thread becomes the first simulated thread ("guest") and holds the token.
@@ -89,64 +91,5 @@ int vlab_thread_spawn(pthread_t *thread, const char *name,
  * @param thread the thread from vlab_thread_spawn().
  */
 void vlab_thread_join(pthread_t thread);
-
-/**
- * vlab_mutex_lock() - take a lock; in lockstep, wait for it without the
- * token if another thread holds it (it may have stopped at an event while
- * holding it).
- * @param m the lock.
- */
-void vlab_mutex_lock(pthread_mutex_t *m);
-
-/**
- * vlab_mutex_unlock() - release a lock and let waiters look again.
- * @param m the lock.
- */
-void vlab_mutex_unlock(pthread_mutex_t *m);
-
-/**
- * vlab_cond_wait() - wait on a condition, as pthread_cond_wait(). The
- * caller re-checks its condition in a loop, as with pthread.
- * @param c the condition variable.
- * @param m the lock the caller holds; released while waiting.
- */
-void vlab_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
-
-/**
- * vlab_cond_wait_ms() - as vlab_cond_wait(), but in the free schedule
- * wake after @p ms milliseconds at the latest; the caller looks at a flag
- * no one signals (a fatal signal). In lockstep the wait is untimed: when
- * every thread waits, that is a deadlock, not a reason to poll.
- * @param c the condition variable.
- * @param m the lock the caller holds.
- * @param ms the longest sleep in the free schedule.
- */
-void vlab_cond_wait_ms(pthread_cond_t *c, pthread_mutex_t *m,
-		       unsigned int ms);
-
-/**
- * vlab_cond_signal() - wake one waiter.
- * @param c the condition variable.
- */
-void vlab_cond_signal(pthread_cond_t *c);
-
-/**
- * vlab_cond_broadcast() - wake every waiter.
- * @param c the condition variable.
- */
-void vlab_cond_broadcast(pthread_cond_t *c);
-
-/**
- * vlab_sleep_ms() - sleep; in lockstep on the virtual clock, which moves
- * only when every thread waits.
- * @param ms how long.
- */
-void vlab_sleep_ms(unsigned int ms);
-
-/**
- * vlab_sched_wake() - a thread outside the schedule (a watchdog) changed
- * something simulated threads wait for: let them look again.
- */
-void vlab_sched_wake(void);
 
 #endif /* VLAB_SIM_SCHED_H */

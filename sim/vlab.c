@@ -27,7 +27,7 @@
 #include "sim/sched.h"
 #include "sim/stepper.h"
 #include "sim/trace.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 #include <linux/virtio_config.h>
 
 /** Largest --bytes accepted. */

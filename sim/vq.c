@@ -13,8 +13,8 @@
 
 #include "sim/device.h"
 #include "sim/trace.h"
-#include "virtio/vring_packed.h"
-#include "virtio/vring_split.h"
+#include "virtio/shared/vring_packed.h"
+#include "virtio/shared/vring_split.h"
 
 /**
  * enable_packed() - check and translate a packed ring setup (§2.8).

@@ -20,7 +20,7 @@
 #include "sim/sched.h"
 #include "sim/rng.h"
 #include "sim/trace.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** Events one capture can hold. */
 #define CAPTURE_MAX 200000

@@ -26,7 +26,7 @@
 #include "sim/blk.h"
 #include "sim/sched.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** Disk size of most tests: 1 MiB. */
 #define DISK (1024 * 1024)

@@ -17,7 +17,7 @@
 #include "sim/program.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** The device's state, as the simulator keeps it. */
 static struct vlab_console con;

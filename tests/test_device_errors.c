@@ -15,11 +15,11 @@
 
 #include "sim/device.h"
 #include "sim/loopback.h"
-#include "virtio/vring_packed.h"
+#include "virtio/shared/vring_packed.h"
 #include "sim/ram.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** Where the hostile test points buffers: inside RAM, past the heap. */
 #define SAFE_GPA (VLAB_RAM_BASE + 0x800000)

@@ -31,7 +31,7 @@
 #include "sim/sched.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** Where the golden files live, from the top of the tree. */
 #define GOLDEN_DIR "tests/golden"

@@ -14,7 +14,7 @@
 #include "sim/program.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /**
  * status_of() - the device's Status register as the driver reads it.

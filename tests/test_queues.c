@@ -20,7 +20,7 @@
 
 #include "sim/loopback.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** Queues of the device. */
 #define NQ 4

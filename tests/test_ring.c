@@ -22,10 +22,10 @@
 #include <linux/virtio_mmio.h>
 
 #include "sim/loopback.h"
-#include "virtio/vring_packed.h"
+#include "virtio/shared/vring_packed.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** The loopback device, as the in-test driver sees it. */
 static struct virtio_device *tvdev;

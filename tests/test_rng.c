@@ -15,7 +15,7 @@
 #include "sim/trace.h"
 #include "tests/harness.h"
 #include "tests/scenarios/scenario.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /**
  * expect_stream() - the first @p n bytes a device seeded with @p seed

@@ -10,7 +10,7 @@
 #ifndef VLAB_VIRTIO_BOOT_H
 #define VLAB_VIRTIO_BOOT_H
 
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /**
  * guest_log_init() - start the kernel log.

@@ -10,9 +10,7 @@
 #include <linux/completion.h>
 #include <linux/wait.h>
 
-#include "sim/sched.h"
-#include "sim/trace.h"
-#include "virtio/guest.h"
+#include "virtio/shared/boundary.h"
 
 /** A fatal signal is pending for guest programs (see guest_kill()). */
 static int fatal_pending;

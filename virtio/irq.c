@@ -14,8 +14,7 @@
 
 #include <linux/interrupt.h>
 
-#include "virtio/guest.h"
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 #include "virtio/irq_context.h"
 
 /** Interrupt lines the guest knows. */

@@ -19,7 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "virtio/boot.h"
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 
 /** Files guest programs may have open at once. */
 #define MAX_FILES 64

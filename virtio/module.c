@@ -13,7 +13,7 @@
 #include <linux/module.h>
 
 #include "virtio/boot.h"
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 
 /** Modules one program can hold. */
 #define MAX_MODULES 16

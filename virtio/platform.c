@@ -9,7 +9,7 @@
 #include <linux/platform_device.h>
 
 #include "virtio/boot.h"
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 
 /** Serialises binding on the platform bus. */
 static pthread_mutex_t platform_lock = PTHREAD_MUTEX_INITIALIZER;

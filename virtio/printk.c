@@ -17,7 +17,7 @@
 #include <linux/kernel.h>
 #include <linux/preempt.h>
 
-#include "sim/trace.h"
+#include "virtio/shared/boundary.h"
 #include "virtio/boot.h"
 #include "virtio/irq_context.h"
 

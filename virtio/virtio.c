@@ -29,7 +29,7 @@
 #include <linux/virtio_ring.h>
 #include <linux/slab.h>
 
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 
 /* Devices and drivers, and the lock that serialises binding. */
 /** Serialises binding and unbinding on the virtio bus. */

@@ -21,7 +21,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 #include "virtio/boot.h"
 
 /** Ring alignment the legacy layout used; kept for vring_create_virtqueue. */

@@ -20,9 +20,9 @@
 #include <linux/virtio_ring.h>
 #include <linux/slab.h>
 
-#include "sim/trace.h"
-#include "virtio/vring_packed.h"
-#include "virtio/vring_split.h"
+#include "virtio/shared/boundary.h"
+#include "virtio/shared/vring_packed.h"
+#include "virtio/shared/vring_split.h"
 
 /** The driver's own record of one chain it offered, by head index. */
 struct vring_desc_state_split {

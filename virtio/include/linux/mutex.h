@@ -11,7 +11,7 @@
 
 #include <pthread.h>
 
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 #include <linux/kernel.h>
 
 /** A sleeping lock; only process context may take it. */

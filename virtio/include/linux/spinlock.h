@@ -13,7 +13,7 @@
 
 #include <pthread.h>
 
-#include "sim/sched.h"
+#include "virtio/shared/boundary.h"
 #include <linux/types.h>
 
 /** A lock that interrupt handlers may take. */

@@ -1,22 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /**
  * @file
- * @brief The guest kernel as the simulator sees it: boot, board
- * description, module loading, the system calls of guest programs and the
- * interrupt entry.
+ * @brief The one boundary between the guest kernel (virtio/, driver/) and
+ * the simulated machine (sim/), as a real guest meets its hypervisor only
+ * at the transport.
  *
- * This is the only header that both worlds include. It uses plain C types
- * so that sim/ never sees a kernel header and driver/ never sees a host one.
+ * Both worlds include this header and nothing else of each other. It uses
+ * plain C types, so sim/ never sees a kernel header and driver/ never sees
+ * a host one. It has three parts:
+ *
+ * 1. What the guest needs from the machine: guest RAM and the MMIO trap
+ *    (struct guest_hw, handed over at boot); the scheduling points of the
+ *    lockstep schedule (every lock, condition and sleep of the guest
+ *    kernel goes through vlab_mutex_lock() and its siblings, so that a
+ *    waiting thread hands the token on); and the trace
+ *    (virtio/shared/trace_event.h: VLAB_TRACE() and thread names).
+ *    sim/ implements these.
+ * 2. What the machine calls in the guest: guest_boot(), guest_shutdown(),
+ *    guest_add_virtio_mmio() and the interrupt entry guest_handle_irq().
+ *    virtio/ implements these.
+ * 3. What guest programs call: module loading and the system calls on
+ *    device nodes (guest_open(), guest_read(), ...), and what tests read
+ *    back from the guest kernel (warnings, dmesg, memory in use).
+ *    virtio/ implements these.
+ *
  * There is one guest kernel per process, as there is one kernel per
  * machine: guest_boot() starts it, guest_shutdown() stops it.
  */
-#ifndef VLAB_VIRTIO_GUEST_H
-#define VLAB_VIRTIO_GUEST_H
+#ifndef VLAB_SHARED_BOUNDARY_H
+#define VLAB_SHARED_BOUNDARY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "virtio/shared/trace_event.h"
+
+/* Part 1: what the guest needs from the machine. */
 
 /** What the simulated board gives the guest kernel at boot. */
 struct guest_hw {
@@ -36,6 +58,73 @@ struct guest_hw {
 	void *opaque;		/**< passed back to the two above */
 	int loglevel;		/**< print printk levels up to this (0-7) */
 };
+
+/*
+ * The scheduling points. In the free schedule each is the pthread call
+ * it wraps; in lockstep a thread that must wait hands the token on
+ * (sim/sched.c).
+ */
+
+/**
+ * vlab_mutex_lock() - take a lock; in lockstep, wait for it without the
+ * token if another thread holds it (it may have stopped at an event while
+ * holding it).
+ * @param m the lock.
+ */
+void vlab_mutex_lock(pthread_mutex_t *m);
+
+/**
+ * vlab_mutex_unlock() - release a lock and let waiters look again.
+ * @param m the lock.
+ */
+void vlab_mutex_unlock(pthread_mutex_t *m);
+
+/**
+ * vlab_cond_wait() - wait on a condition, as pthread_cond_wait(). The
+ * caller re-checks its condition in a loop, as with pthread.
+ * @param c the condition variable.
+ * @param m the lock the caller holds; released while waiting.
+ */
+void vlab_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
+
+/**
+ * vlab_cond_wait_ms() - as vlab_cond_wait(), but in the free schedule
+ * wake after @p ms milliseconds at the latest; the caller looks at a flag
+ * no one signals (a fatal signal). In lockstep the wait is untimed: when
+ * every thread waits, that is a deadlock, not a reason to poll.
+ * @param c the condition variable.
+ * @param m the lock the caller holds.
+ * @param ms the longest sleep in the free schedule.
+ */
+void vlab_cond_wait_ms(pthread_cond_t *c, pthread_mutex_t *m,
+		       unsigned int ms);
+
+/**
+ * vlab_cond_signal() - wake one waiter.
+ * @param c the condition variable.
+ */
+void vlab_cond_signal(pthread_cond_t *c);
+
+/**
+ * vlab_cond_broadcast() - wake every waiter.
+ * @param c the condition variable.
+ */
+void vlab_cond_broadcast(pthread_cond_t *c);
+
+/**
+ * vlab_sleep_ms() - sleep; in lockstep on the virtual clock, which moves
+ * only when every thread waits.
+ * @param ms how long.
+ */
+void vlab_sleep_ms(unsigned int ms);
+
+/**
+ * vlab_sched_wake() - a thread outside the schedule (a watchdog) changed
+ * something simulated threads wait for: let them look again.
+ */
+void vlab_sched_wake(void);
+
+/* Part 2: what the machine calls in the guest. */
 
 /**
  * guest_boot() - start the guest kernel on the given hardware.
@@ -59,6 +148,15 @@ void guest_shutdown(void);
  * @return 0 or a negative errno.
  */
 int guest_add_virtio_mmio(uint64_t base, uint64_t size, unsigned int irq);
+
+/**
+ * guest_handle_irq() - interrupt entry: run the handlers of @p line in
+ * interrupt context. Called on the simulator's guest IRQ thread only.
+ * @param line the interrupt line.
+ */
+void guest_handle_irq(unsigned int line);
+
+/* Part 3: what guest programs and tests call in the guest. */
 
 /**
  * guest_module_load() - insmod: run a module's init function.
@@ -153,13 +251,6 @@ int guest_close(int fd);
 void guest_kill(bool pending);
 
 /**
- * guest_handle_irq() - interrupt entry: run the handlers of @p line in
- * interrupt context. Called on the simulator's guest IRQ thread only.
- * @param line the interrupt line.
- */
-void guest_handle_irq(unsigned int line);
-
-/**
  * guest_kernel_warnings() - count of WARN_ON()s and other bug reports.
  * @return the count since boot.
  */
@@ -178,4 +269,4 @@ bool guest_dmesg_contains(const char *needle);
  */
 size_t guest_mem_in_use(void);
 
-#endif /* VLAB_VIRTIO_GUEST_H */
+#endif /* VLAB_SHARED_BOUNDARY_H */
