@@ -38,7 +38,9 @@ LDFLAGS_ALL := -pthread $(filter -fsanitize=%,$(OPT))
 
 DRIVER_SRCS := $(wildcard driver/*.c)
 GUEST_SRCS := $(wildcard virtio/*.c)
-SIM_SRCS := $(filter-out sim/vlab.c,$(wildcard sim/*.c))
+SIM_SRCS := $(wildcard sim/*.c)
+# The vlab command: options, session of one run, sinks, stepper, ring view
+TOOL_SRCS := $(wildcard tools/vlab/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
 # Suites that are kernel code themselves (they drive the virtqueue API as a
 # driver would) build with the guest flags; the others are host code.
@@ -48,6 +50,9 @@ GUEST_TEST_SRCS := tests/test_ring.c tests/test_queues.c tests/test_golden.c \
 DRIVER_OBJS := $(DRIVER_SRCS:%.c=$(BUILD)/%.o)
 GUEST_OBJS := $(GUEST_SRCS:%.c=$(BUILD)/%.o)
 SIM_OBJS := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
+# everything of the command but its main()
+TOOL_LIB_OBJS := $(filter-out $(BUILD)/tools/vlab/main.o,$(TOOL_OBJS))
 MACHINE_OBJS := $(DRIVER_OBJS) $(GUEST_OBJS) $(SIM_OBJS)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
@@ -84,6 +89,10 @@ $(BUILD)/virtio/%.o: virtio/%.c
 	$(CC) $(GUEST_CFLAGS) -DKBUILD_MODNAME='"virtio"' -c $< -o $@
 
 $(BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
@@ -129,11 +138,11 @@ dot-svg:
 		dot -Tsvg "$$f" -o "$${f%.dot}.svg" || exit 1; n=$$((n + 1)); \
 	done; echo "make dot-svg: $$n SVG files in $(DOT_DIR)/"
 
-$(BUILD)/vlab: $(BUILD)/sim/vlab.o $(MACHINE_OBJS)
+$(BUILD)/vlab: $(TOOL_OBJS) $(SCENARIO_OBJS) $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/harness.o \
-		$(SCENARIO_OBJS) $(MACHINE_OBJS)
+		$(SCENARIO_OBJS) $(TOOL_LIB_OBJS) $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -lcunit -o $@
 
 # Run every suite even when one fails; fail at the end if any did.

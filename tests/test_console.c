@@ -14,7 +14,7 @@
 
 #include "sim/console.h"
 #include "sim/device.h"
-#include "sim/program.h"
+#include "tests/scenarios/program.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
 #include "virtio/shared/boundary.h"

@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "sim/loopback.h"
-#include "sim/program.h"
+#include "tests/scenarios/program.h"
 #include "sim/sched.h"
 #include "sim/trace.h"
 #include "tests/harness.h"

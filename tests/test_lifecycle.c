@@ -11,7 +11,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "sim/device.h"
-#include "sim/program.h"
+#include "tests/scenarios/program.h"
 #include "sim/trace.h"
 #include "tests/harness.h"
 #include "virtio/shared/boundary.h"

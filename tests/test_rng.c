@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "sim/device.h"
-#include "sim/program.h"
+#include "tests/scenarios/program.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
 #include "sim/trace.h"

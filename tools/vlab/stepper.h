@@ -18,7 +18,7 @@
 #include <stdio.h>
 
 #include "sim/machine.h"
-#include "sim/ringview.h"
+#include "tools/vlab/ringview.h"
 #include "sim/trace.h"
 
 /** Most queues per device the stepper follows. */

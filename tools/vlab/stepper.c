@@ -3,7 +3,7 @@
  * @file
  * @brief The stepper of `vlab step` and the writer of `--dot DIR`.
  */
-#include "sim/stepper.h"
+#include "tools/vlab/stepper.h"
 
 #include <errno.h>
 #include <inttypes.h>

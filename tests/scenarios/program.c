@@ -3,7 +3,7 @@
  * @file
  * @brief Guest programs and their watchdog.
  */
-#include "sim/program.h"
+#include "tests/scenarios/program.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -22,10 +22,10 @@
 #include "sim/blk.h"
 #include "sim/console.h"
 #include "sim/machine.h"
-#include "sim/program.h"
+#include "tests/scenarios/program.h"
 #include "sim/rng.h"
 #include "sim/sched.h"
-#include "sim/stepper.h"
+#include "tools/vlab/stepper.h"
 #include "sim/trace.h"
 #include "virtio/shared/boundary.h"
 #include <linux/virtio_config.h>

@@ -10,7 +10,7 @@
  * differ. Everything else is left out, so a 256-entry queue with two
  * requests in flight shows two requests.
  */
-#include "sim/ringview.h"
+#include "tools/vlab/ringview.h"
 
 #include <endian.h>
 #include <errno.h>
