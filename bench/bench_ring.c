@@ -30,7 +30,7 @@
 #include <time.h>
 
 #include "sim/loopback.h"
-#include "sim/machine.h"
+#include "sim/session.h"
 #include "virtio/shared/boundary.h"
 
 /** Buffers per run. */
@@ -149,15 +149,16 @@ struct run {
 
 /**
  * stream() - push BUFFERS requests through and time it.
- * @param ring_features ring features the device offers.
+ * @param ring what the device offers.
  * @param out receives the figures.
  * @return 0, or -1 when the machine could not run.
  */
-static int stream(uint64_t ring_features, struct run *out)
+static int stream(const struct vlab_ring_cfg *ring, struct run *out)
 {
+	struct vlab_session_opts opts = { .loglevel = 4, .ring = *ring };
 	struct scatterlist o, i, *sgs[2] = { &o, &i };
 	struct vlab_loopback lb;
-	struct vlab_machine m;
+	struct vlab_session s;
 	struct vlab_device *dev;
 	struct timespec t0, t1;
 	unsigned long posted = 0, flags;
@@ -165,13 +166,12 @@ static int stream(uint64_t ring_features, struct run *out)
 	int err;
 
 	memset(&lb, 0, sizeof(lb));
-	if (vlab_machine_init(&m, NULL))
+	if (vlab_session_init(&s, &opts))
 		return -1;
-	dev = vlab_machine_add_device(&m, &vlab_loopback_model, &lb, "loop0");
+	dev = vlab_session_add_device(&s, &vlab_loopback_model, &lb, "loop0");
 	if (!dev)
 		goto fail;
-	dev->ring_features = ring_features;
-	if (vlab_machine_boot(&m, NULL) || guest_module_load(KBUILD_MODNAME))
+	if (vlab_session_boot(&s) || guest_module_load(KBUILD_MODNAME))
 		goto fail;
 	spin_lock_init(&block);
 	init_completion(&room);
@@ -210,10 +210,10 @@ static int stream(uint64_t ring_features, struct run *out)
 	out->kicks_per_buf = (double)dev->vqs[0].stats.notifies / BUFFERS;
 	out->irqs_per_buf = (double)dev->vqs[0].stats.irqs / BUFFERS;
 	kfree(buf);
-	vlab_machine_fini(&m);
+	vlab_session_fini(&s);
 	return 0;
 fail:
-	vlab_machine_fini(&m);
+	vlab_session_fini(&s);
 	return -1;
 }
 
@@ -245,8 +245,7 @@ static int trace_cost(const char *label)
 	for (k = 0; k < n; k++) {
 		/* the steadiest configuration: few sleeps, so the per-event
 		 * cost is not lost in wake-up noise */
-		if (stream(1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-			   1ULL << VIRTIO_RING_F_EVENT_IDX, &r)) {
+		if (stream(&VLAB_RING_CFG_DEFAULT, &r)) {
 			fprintf(stderr, "bench: run failed\n");
 			return 1;
 		}
@@ -269,21 +268,20 @@ int main(int argc, char **argv)
 {
 	static const struct {
 		const char *layout;
-		bool packed, indirect, event_idx;
+		struct vlab_ring_cfg ring;
 	} cfgs[] = {
-		{ "split", false, true, true },
-		{ "split", false, true, false },
-		{ "split", false, false, true },
-		{ "split", false, false, false },
-		{ "packed", true, true, true },
-		{ "packed", true, true, false },
-		{ "packed", true, false, true },
-		{ "packed", true, false, false },
+		{ "split", { false, true, true } },
+		{ "split", { false, true, false } },
+		{ "split", { false, false, true } },
+		{ "split", { false, false, false } },
+		{ "packed", { true, true, true } },
+		{ "packed", { true, true, false } },
+		{ "packed", { true, false, true } },
+		{ "packed", { true, false, false } },
 	};
 	double rate[RUNS], kicks[RUNS], irqs[RUNS];
 	struct run r;
 	unsigned int c, k;
-	uint64_t f;
 
 	if (argc == 3 && !strcmp(argv[1], "--trace-cost"))
 		return trace_cost(argv[2]);
@@ -297,15 +295,8 @@ int main(int argc, char **argv)
 	printf("%-7s %-9s %-10s %-36s %-10s %-10s\n", "layout", "indirect",
 	       "event-idx", "buffers/s", "kicks/buf", "irqs/buf");
 	for (c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
-		f = 0;
-		if (cfgs[c].packed)
-			f |= 1ULL << VIRTIO_F_RING_PACKED;
-		if (cfgs[c].indirect)
-			f |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
-		if (cfgs[c].event_idx)
-			f |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
 		for (k = 0; k < RUNS; k++) {
-			if (stream(f, &r)) {
+			if (stream(&cfgs[c].ring, &r)) {
 				fprintf(stderr, "bench: run failed\n");
 				return 1;
 			}
@@ -317,8 +308,8 @@ int main(int argc, char **argv)
 		qsort(kicks, RUNS, sizeof(double), cmp_double);
 		qsort(irqs, RUNS, sizeof(double), cmp_double);
 		printf("%-7s %-9s %-10s %9.0f [%9.0f, %9.0f]      %-10.4f %-10.4f\n",
-		       cfgs[c].layout, cfgs[c].indirect ? "on" : "off",
-		       cfgs[c].event_idx ? "on" : "off", rate[RUNS / 2],
+		       cfgs[c].layout, cfgs[c].ring.indirect ? "on" : "off",
+		       cfgs[c].ring.event_idx ? "on" : "off", rate[RUNS / 2],
 		       rate[0], rate[RUNS - 1], kicks[RUNS / 2],
 		       irqs[RUNS / 2]);
 		fflush(stdout);

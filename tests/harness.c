@@ -16,7 +16,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
-#include "sim/machine.h"
+#include "sim/session.h"
 #include "sim/sched.h"
 #include "sim/rng.h"
 #include "sim/trace.h"
@@ -60,8 +60,8 @@ void harness_set_ram(uint64_t bytes)
 static const struct harness_cfg *current_cfg = &harness_matrix[0];
 
 /** The one machine a test runs on. */
-static struct vlab_machine machine;
-/** Whether @c machine is built. */
+static struct vlab_session session;
+/** Whether @c session is started. */
 static bool machine_up;
 /** Byte source of the entropy device harness_boot_rng() makes. */
 static struct vlab_rng_source rng_source;
@@ -142,21 +142,6 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 	return failures;
 }
 
-/**
- * apply_cfg() - offer the ring features of the current configuration.
- * @param dev the device, before boot.
- */
-static void apply_cfg(struct vlab_device *dev)
-{
-	dev->ring_features = 0;
-	if (current_cfg->indirect)
-		dev->ring_features |= 1ULL << VIRTIO_RING_F_INDIRECT_DESC;
-	if (current_cfg->event_idx)
-		dev->ring_features |= 1ULL << VIRTIO_RING_F_EVENT_IDX;
-	if (current_cfg->packed)
-		dev->ring_features |= 1ULL << VIRTIO_F_RING_PACKED;
-}
-
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
@@ -229,19 +214,36 @@ size_t harness_count_kind(int kind)
 	return n;
 }
 
+/**
+ * session_start() - start the one session with the running suite's ring
+ * configuration (the schedule stays as the test set it).
+ * @return 0 or a negative errno.
+ */
+static int session_start(void)
+{
+	struct vlab_session_opts opts = {
+		.ram_size = next_ram, .loglevel = 4,
+		.ring = { .packed = current_cfg->packed,
+			  .indirect = current_cfg->indirect,
+			  .event_idx = current_cfg->event_idx },
+	};
+
+	if (machine_up)
+		return -EBUSY;
+	if (vlab_session_init(&session, &opts))
+		return -ENOMEM;
+	machine_up = true;
+	return 0;
+}
+
 void *harness_boot(const void *model, void *priv, const char *name)
 {
 	struct vlab_device *dev;
 
-	struct vlab_machine_opts opts = { .ram_size = next_ram, .loglevel = 4 };
-
-	if (machine_up || vlab_machine_init(&machine, &opts))
+	if (session_start())
 		return NULL;
-	machine_up = true;
-	dev = vlab_machine_add_device(&machine, model, priv, name);
-	if (dev)
-		apply_cfg(dev);
-	if (!dev || vlab_machine_boot(&machine, NULL)) {
+	dev = vlab_session_add_device(&session, model, priv, name);
+	if (!dev || vlab_session_boot(&session)) {
 		harness_shutdown();
 		return NULL;
 	}
@@ -252,21 +254,17 @@ void *harness_boot_rng(uint64_t seed, bool refuse_features_ok)
 {
 	struct vlab_device *dev;
 
-	struct vlab_machine_opts opts = { .ram_size = next_ram, .loglevel = 4 };
-
 	vlab_rng_source_init(&rng_source, true, seed);
-	if (machine_up || vlab_machine_init(&machine, &opts))
+	if (session_start())
 		return NULL;
-	machine_up = true;
-	dev = vlab_machine_add_device(&machine, &vlab_rng_model, &rng_source,
+	dev = vlab_session_add_device(&session, &vlab_rng_model, &rng_source,
 				      "rng0");
 	if (!dev) {
 		harness_shutdown();
 		return NULL;
 	}
 	dev->faults.refuse_features_ok = refuse_features_ok;
-	apply_cfg(dev);
-	if (vlab_machine_boot(&machine, NULL)) {
+	if (vlab_session_boot(&session)) {
 		harness_shutdown();
 		return NULL;
 	}
@@ -277,7 +275,7 @@ void harness_shutdown(void)
 {
 	if (!machine_up)
 		return;
-	vlab_machine_fini(&machine);
+	vlab_session_fini(&session);
 	machine_up = false;
 }
 
@@ -306,107 +304,6 @@ bool harness_wait_value(const unsigned long *counter, unsigned long want)
 	}
 	return false;
 }
-
-/**
- * sim_open() - open(2) of the simulated guest.
- * @param path the node.
- * @return a descriptor or a negative errno.
- */
-static int sim_open(const char *path)
-{
-	return guest_open(path);
-}
-
-/**
- * sim_read() - read(2) of the simulated guest.
- * @param fd descriptor.
- * @param buf destination.
- * @param count bytes wanted.
- * @return bytes read or a negative errno.
- */
-static long sim_read(int fd, void *buf, size_t count)
-{
-	return (long)guest_read(fd, buf, count);
-}
-
-/**
- * sim_write() - write(2) of the simulated guest.
- * @param fd descriptor.
- * @param buf the bytes.
- * @param count byte count.
- * @return bytes written or a negative errno.
- */
-static long sim_write(int fd, const void *buf, size_t count)
-{
-	return (long)guest_write(fd, buf, count);
-}
-
-/**
- * sim_pread() - pread(2) of the simulated guest.
- * @param fd descriptor.
- * @param buf destination.
- * @param count bytes wanted.
- * @param pos offset.
- * @return bytes read or a negative errno.
- */
-static long sim_pread(int fd, void *buf, size_t count, long long pos)
-{
-	return (long)guest_pread(fd, buf, count, pos);
-}
-
-/**
- * sim_pwrite() - pwrite(2) of the simulated guest.
- * @param fd descriptor.
- * @param buf the bytes.
- * @param count byte count.
- * @param pos offset.
- * @return bytes written or a negative errno.
- */
-static long sim_pwrite(int fd, const void *buf, size_t count, long long pos)
-{
-	return (long)guest_pwrite(fd, buf, count, pos);
-}
-
-/**
- * sim_seek_end() - lseek(fd, 0, SEEK_END) of the simulated guest.
- * @param fd descriptor.
- * @return the offset or a negative errno.
- */
-static long long sim_seek_end(int fd)
-{
-	return guest_lseek(fd, 0, SEEK_END);
-}
-
-/**
- * sim_fsync() - fsync(2) of the simulated guest.
- * @param fd descriptor.
- * @return 0 or a negative errno.
- */
-static int sim_fsync(int fd)
-{
-	return guest_fsync(fd);
-}
-
-/**
- * sim_close() - close(2) of the simulated guest.
- * @param fd descriptor.
- * @return 0 or a negative errno.
- */
-static int sim_close(int fd)
-{
-	return guest_close(fd);
-}
-
-const struct scenario_sys harness_sim_sys = {
-	.open = sim_open,
-	.read = sim_read,
-	.close = sim_close,
-	.write = sim_write,
-	.pread = sim_pread,
-	.pwrite = sim_pwrite,
-	.seek_end = sim_seek_end,
-	.fsync = sim_fsync,
-};
 
 unsigned long harness_dev_errors(void *dev)
 {

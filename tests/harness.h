@@ -141,12 +141,6 @@ bool harness_wait(bool (*cond)(void *arg), void *arg);
 bool harness_wait_value(const unsigned long *counter, unsigned long want);
 
 /**
- * The system calls of the simulated guest, for the shared scenarios of
- * tests/scenarios (the QEMU run gives them the real ones).
- */
-extern const struct scenario_sys harness_sim_sys;
-
-/**
  * harness_dev_errors() - the device's count of broken rules, read
  * atomically (the device thread writes it).
  * @param dev a struct vlab_device *.

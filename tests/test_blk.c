@@ -26,6 +26,7 @@
 #include "sim/blk.h"
 #include "sim/sched.h"
 #include "tests/harness.h"
+#include "tests/scenarios/program.h"
 #include "virtio/shared/boundary.h"
 
 /** Disk size of most tests: 1 MiB. */
@@ -259,7 +260,7 @@ static void test_shared_scenario(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	payload(want, sizeof(want));
-	scenario_blk(&harness_sim_sys, &r, want, sizeof(want));
+	scenario_blk(&vlab_prog_sys, &r, want, sizeof(want));
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 15);
 	/* the payload and its zero padding are in the image */
@@ -293,7 +294,7 @@ static void test_file_backing(void)
 	CU_ASSERT_FATAL(ftruncate(fd, 2 * DISK) == 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(boot_blk(&o, "vlab_blk"));
 	payload(want, sizeof(want));
-	scenario_blk(&harness_sim_sys, &r, want, sizeof(want));
+	scenario_blk(&vlab_prog_sys, &r, want, sizeof(want));
 	CU_ASSERT_EQUAL(r.failed, 0);
 	shut();
 	/* read the host file itself, after the machine is gone */

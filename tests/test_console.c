@@ -98,7 +98,7 @@ static void test_shared_scenario(void)
 	size_t len, n;
 
 	CU_ASSERT_FATAL(boot_console(&o, SCENARIO_CONSOLE_INPUT));
-	scenario_console(&harness_sim_sys, &r);
+	scenario_console(&vlab_prog_sys, &r);
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 2 + SCENARIO_CONSOLE_LINES + 1);
 	vlab_device_wait_idle(con_dev);

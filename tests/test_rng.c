@@ -140,7 +140,7 @@ static void test_shared_scenario(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	putchar('\n');
-	scenario_rng(&harness_sim_sys, &r);
+	scenario_rng(&vlab_prog_sys, &r);
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 6);
 	harness_shutdown();

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /**
  * @file
- * @brief Guest programs and their watchdog.
+ * @brief How the simulator runs a guest program: the guest's system calls
+ * as the shared scenarios call them, and a watchdog that kills a program
+ * that runs too long.
  */
 #include "tests/scenarios/program.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "virtio/shared/boundary.h"
@@ -118,3 +121,104 @@ int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
 
 	return vlab_prog_run(vlab_prog_read_all, &a, timeout_ms);
 }
+
+/**
+ * sim_open() - open(2) of the simulated guest.
+ * @param path the node.
+ * @return a descriptor or a negative errno.
+ */
+static int sim_open(const char *path)
+{
+	return guest_open(path);
+}
+
+/**
+ * sim_read() - read(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf destination.
+ * @param count bytes wanted.
+ * @return bytes read or a negative errno.
+ */
+static long sim_read(int fd, void *buf, size_t count)
+{
+	return (long)guest_read(fd, buf, count);
+}
+
+/**
+ * sim_write() - write(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf the bytes.
+ * @param count byte count.
+ * @return bytes written or a negative errno.
+ */
+static long sim_write(int fd, const void *buf, size_t count)
+{
+	return (long)guest_write(fd, buf, count);
+}
+
+/**
+ * sim_pread() - pread(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf destination.
+ * @param count bytes wanted.
+ * @param pos offset.
+ * @return bytes read or a negative errno.
+ */
+static long sim_pread(int fd, void *buf, size_t count, long long pos)
+{
+	return (long)guest_pread(fd, buf, count, pos);
+}
+
+/**
+ * sim_pwrite() - pwrite(2) of the simulated guest.
+ * @param fd descriptor.
+ * @param buf the bytes.
+ * @param count byte count.
+ * @param pos offset.
+ * @return bytes written or a negative errno.
+ */
+static long sim_pwrite(int fd, const void *buf, size_t count, long long pos)
+{
+	return (long)guest_pwrite(fd, buf, count, pos);
+}
+
+/**
+ * sim_seek_end() - lseek(fd, 0, SEEK_END) of the simulated guest.
+ * @param fd descriptor.
+ * @return the offset or a negative errno.
+ */
+static long long sim_seek_end(int fd)
+{
+	return guest_lseek(fd, 0, SEEK_END);
+}
+
+/**
+ * sim_fsync() - fsync(2) of the simulated guest.
+ * @param fd descriptor.
+ * @return 0 or a negative errno.
+ */
+static int sim_fsync(int fd)
+{
+	return guest_fsync(fd);
+}
+
+/**
+ * sim_close() - close(2) of the simulated guest.
+ * @param fd descriptor.
+ * @return 0 or a negative errno.
+ */
+static int sim_close(int fd)
+{
+	return guest_close(fd);
+}
+
+const struct scenario_sys vlab_prog_sys = {
+	.open = sim_open,
+	.read = sim_read,
+	.close = sim_close,
+	.write = sim_write,
+	.pread = sim_pread,
+	.pwrite = sim_pwrite,
+	.seek_end = sim_seek_end,
+	.fsync = sim_fsync,
+};

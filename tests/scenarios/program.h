@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tests/scenarios/scenario.h"
+
 /** The body of a guest program: returns 0 or a negative errno. */
 typedef int (*vlab_prog_fn)(void *arg);
 
@@ -57,5 +59,11 @@ int vlab_prog_read_all(void *arg);
  */
 int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
 			  unsigned int timeout_ms);
+
+/**
+ * The system calls of the simulated guest, for the shared scenarios of
+ * tests/scenarios (the QEMU guest gives them the real ones, posix.c).
+ */
+extern const struct scenario_sys vlab_prog_sys;
 
 #endif /* VLAB_SIM_PROGRAM_H */
