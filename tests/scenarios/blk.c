@@ -133,3 +133,32 @@ out:
 	free(back);
 	free(buf);
 }
+
+int scenario_blk_transfer(const struct scenario_sys *sys,
+			  struct scenario_blk_transfer *t)
+{
+	long got;
+	int fd, err = 0;
+
+	fd = sys->open(t->path);
+	if (fd < 0)
+		return fd;
+	if (!t->ro) {
+		t->write_ret = sys->pwrite(fd, t->data, t->len, t->pos);
+		if (t->write_ret != (long)t->len)
+			err = t->write_ret < 0 ? (int)t->write_ret : -EIO;
+	}
+	if (!err) {
+		got = sys->pread(fd, t->back, t->len, t->pos);
+		if (got != (long)t->len)
+			err = got < 0 ? (int)got : -EIO;
+	}
+	if (!err && t->ro)
+		t->write_ret = sys->pwrite(fd, t->data, t->len, t->pos);
+	if (!err && !t->ro) {
+		t->fsync_ret = sys->fsync(fd);
+		err = t->fsync_ret;
+	}
+	sys->close(fd);
+	return err;
+}

@@ -5,6 +5,7 @@
  */
 #include "tests/scenarios/scenario.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,4 +77,86 @@ void scenario_console(const struct scenario_sys *sys,
 		       "console: the guest read exactly the host's %zu bytes (got %zu)",
 		       strlen(SCENARIO_CONSOLE_INPUT), have);
 	scenario_check(r, sys->close(fd) == 0, "console: close");
+}
+
+/** Longest line scenario_console_echo() takes. */
+#define ECHO_LINE_MAX 1024
+
+/**
+ * read_line() - read from the console until a newline arrives.
+ * @param sys the system calls.
+ * @param fd the open console.
+ * @param buf receives the line, NUL-terminated, newline included.
+ * @param size room in @p buf.
+ * @param have bytes already in @p buf (left over from the last read).
+ * @param used receives the length of the line; the rest stays after it.
+ * @return bytes in @p buf, or a negative errno.
+ */
+static long read_line(const struct scenario_sys *sys, int fd, char *buf,
+		      size_t size, size_t have, size_t *used)
+{
+	char *nl;
+	long r;
+
+	buf[have] = '\0';
+	while (!(nl = strchr(buf, '\n'))) {
+		if (have + 1 >= size)
+			return -E2BIG;
+		r = sys->read(fd, buf + have, size - 1 - have);
+		if (r <= 0)
+			return r < 0 ? r : -EIO;
+		have += (size_t)r;
+		buf[have] = '\0';
+	}
+	*used = (size_t)(nl - buf) + 1;
+	return (long)have;
+}
+
+int scenario_console_echo(const struct scenario_sys *sys,
+			  struct scenario_console_echo *e)
+{
+	char buf[2 * ECHO_LINE_MAX];
+	char out[ECHO_LINE_MAX + sizeof(SCENARIO_CONSOLE_PREFIX)];
+	const char *line = e->input, *nl;
+	size_t have = 0, used, n = 0;
+	long r = 0;
+	int fd;
+
+	fd = sys->open(e->path);
+	if (fd < 0)
+		return fd;
+	for (e->done = 0; e->done < e->lines; e->done++) {
+		if (e->loopback) {
+			nl = strchr(line, '\n');
+			n = (size_t)(nl - line) + 1;
+			if (n > ECHO_LINE_MAX) {
+				r = -E2BIG;
+				break;
+			}
+			r = sys->write(fd, line, n);
+			if (r < 0)
+				break;
+		}
+		r = read_line(sys, fd, buf, sizeof(buf), have, &used);
+		if (r < 0)
+			break;
+		have = (size_t)r;
+		if (e->loopback) {
+			if (used != n || memcmp(buf, line, n)) {
+				r = -EIO;
+				break;
+			}
+			line += n;
+		} else {
+			snprintf(out, sizeof(out), "%s%.*s",
+				 SCENARIO_CONSOLE_PREFIX, (int)used, buf);
+			r = sys->write(fd, out, strlen(out));
+			if (r < 0)
+				break;
+		}
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	sys->close(fd);
+	return r < 0 ? (int)r : 0;
 }

@@ -91,6 +91,33 @@ void scenario_blk(const struct scenario_sys *sys, struct scenario_result *r,
 		  const void *payload, size_t len);
 
 /**
+ * One transfer of scenario_blk_transfer(): what the program of `vlab run
+ * blk` does, and what it found.
+ */
+struct scenario_blk_transfer {
+	const char *path;	/**< the disk's node */
+	bool ro;		/**< read first, then expect the write refused */
+	const void *data;	/**< bytes to write (whole blocks) */
+	size_t len;		/**< their count */
+	long long pos;		/**< byte offset on the disk */
+	void *back;		/**< receives what the read gave back (@c len) */
+	long write_ret;		/**< what pwrite returned */
+	int fsync_ret;		/**< what fsync returned */
+};
+
+/**
+ * scenario_blk_transfer() - write @c data at @c pos, read it back, fsync;
+ * on a read-only disk (@c ro) read first, then try the write, whose
+ * refusal the caller checks in @c write_ret.
+ * @param sys the system calls.
+ * @param t the transfer; its results are filled in.
+ * @return 0, or the negative errno of the first call that failed (-EIO
+ * for a short read or write).
+ */
+int scenario_blk_transfer(const struct scenario_sys *sys,
+			  struct scenario_blk_transfer *t);
+
+/**
  * scenario_console() - the console scenario on /dev/vlab-console: the
  * host sends SCENARIO_CONSOLE_INPUT; the guest reads it line by line and
  * writes each line back with SCENARIO_CONSOLE_PREFIX in front. The host
@@ -100,6 +127,28 @@ void scenario_blk(const struct scenario_sys *sys, struct scenario_result *r,
  */
 void scenario_console(const struct scenario_sys *sys,
 		      struct scenario_result *r);
+
+/** What scenario_console_echo() does, and how far it got. */
+struct scenario_console_echo {
+	const char *path;	/**< the console's node */
+	bool loopback;		/**< write each line, then read it back */
+	const char *input;	/**< the lines, each ending in '\n' */
+	unsigned int lines;	/**< how many */
+	unsigned int done;	/**< lines handled */
+};
+
+/**
+ * scenario_console_echo() - the program of `vlab run console`: read each
+ * line the host sends and write it back behind SCENARIO_CONSOLE_PREFIX;
+ * with @c loopback (the device sends output straight back), write each
+ * line of @c input and read the same bytes back.
+ * @param sys the system calls.
+ * @param e what to do; @c done is filled in.
+ * @return 0, or the negative errno of the first call that failed (-EIO
+ * when a looped-back line differs, -E2BIG for a line over 1 KiB).
+ */
+int scenario_console_echo(const struct scenario_sys *sys,
+			  struct scenario_console_echo *e);
 
 /**
  * scenario_console_expected() - what the host must receive from

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/**
+ * @file
+ * @brief One run of the vlab command: a session with one device and its
+ * driver, the sinks that watch its events (the text or JSON lines trace,
+ * the stepper, the Graphviz writer, the counts of --stats), and the guest
+ * program it runs.
+ */
+#include "tools/vlab/run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/trace.h"
+#include "tools/vlab/stepper.h"
+#include "virtio/shared/boundary.h"
+
+void vlab_run_hex(const uint8_t *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 16 == 0)
+			printf("%08zx ", i);
+		printf(" %02x", buf[i]);
+		if (i % 16 == 15 || i + 1 == n)
+			putchar('\n');
+	}
+}
+
+void vlab_run_say(const struct options *o, const char *what)
+{
+	if (o->step || (o->trace && o->format == FORMAT_TEXT)) {
+		printf("# %s\n", what);
+		fflush(stdout);
+	}
+}
+
+/** Everything that watches the events of one run. */
+struct sinks {
+	struct vlab_event_counts counts; /**< for --stats */
+	bool trace;			/**< print each event */
+	enum trace_format format;	/**< how */
+	struct vlab_stepper *stepper;	/**< vlab step, or NULL */
+	struct vlab_dot_writer *dot;	/**< --dot, or NULL */
+};
+
+/**
+ * all_sinks() - count every event by queue and kind, and hand it to the
+ * stepper, the trace printer and the Graphviz writer that are on (step
+ * refuses --trace, so the stepper is the only printer when it is on).
+ * @param ev the event.
+ * @param seq its number.
+ * @param thread its thread.
+ * @param opaque the struct sinks.
+ */
+static void all_sinks(const struct vlab_event *ev, uint64_t seq,
+		      const char *thread, void *opaque)
+{
+	struct sinks *sk = opaque;
+
+	/* the stepper keeps its own counts, for its `s` command */
+	if (sk->stepper)
+		vlab_stepper_sink(ev, seq, thread, sk->stepper);
+	else
+		vlab_event_counts_add(&sk->counts, ev);
+	if (sk->trace && sk->format == FORMAT_JSONL)
+		vlab_trace_jsonl_sink(ev, seq, thread, stdout);
+	else if (sk->trace)
+		vlab_trace_text_sink(ev, seq, thread, stdout);
+	if (sk->dot)
+		vlab_dot_event(sk->dot, ev, seq, thread);
+}
+
+/** The sinks, stepper and Graphviz writer of the one run. */
+static struct sinks st;
+/** The stepper of `vlab step`. */
+static struct vlab_stepper stepper;
+/** The writer of --dot. */
+static struct vlab_dot_writer dot;
+
+int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
+		   void *priv, const char *name)
+{
+	const struct options *o = r->o;
+	struct vlab_session_opts sopts = {
+		.loglevel = o->dmesg ? 6 : 4,
+		.ring = { .packed = o->packed, .indirect = !o->no_indirect,
+			  .event_idx = !o->no_event_idx },
+		.lockstep = !o->free_schedule,
+		.seed = o->seeded ? o->seed : 0,
+	};
+	char what[128];
+	int err;
+
+	err = vlab_session_init(&r->s, &sopts);
+	if (err) {
+		fprintf(stderr, "vlab: cannot build the machine: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	r->started = true;
+	r->dev = vlab_session_add_device(&r->s, model, priv, name);
+	if (!r->dev) {
+		fprintf(stderr, "vlab: cannot create the %s device\n",
+			model->name);
+		return 1;
+	}
+	st.trace = o->trace;
+	st.format = o->format;
+	if (o->step) {
+		vlab_stepper_init(&stepper, &r->s.m, stdin, stdout, o->steps);
+		stepper.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+		stepper.echo_off = isatty(STDIN_FILENO);
+		st.stepper = &stepper;
+	}
+	if (o->dot_dir) {
+		vlab_dot_writer_init(&dot, &r->s.m, o->dot_dir);
+		st.dot = &dot;
+	}
+	if (o->step || (o->trace && o->format == FORMAT_TEXT)) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		vlab_trace_text_header(stdout);
+	}
+	if (o->trace || o->stats || o->step || o->dot_dir)
+		vlab_trace_set_sink(all_sinks, &st);
+
+	snprintf(what, sizeof(what),
+		 "boot: virtio-mmio finds %s at 0x0a000000, irq 16; the guest names it virtio0",
+		 name);
+	vlab_run_say(o, what);
+	err = vlab_session_boot(&r->s);
+	if (err) {
+		fprintf(stderr, "vlab: guest boot failed: %s\n", strerror(-err));
+		return 1;
+	}
+	snprintf(what, sizeof(what), "insmod %s: the virtio core probes the driver",
+		 r->module);
+	vlab_run_say(o, what);
+	err = guest_module_load(r->module);
+	if (err) {
+		fprintf(stderr, "vlab: loading %s failed: %s\n", r->module,
+			strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+int vlab_run_stop(struct vlab_run *r, int status)
+{
+	const struct options *o = r->o;
+	unsigned int nq = r->dev ? r->dev->model->num_queues : 0;
+	char what[128];
+
+	if (!status) {
+		snprintf(what, sizeof(what),
+			 "rmmod %s: remove() resets the device and deletes its queues",
+			 r->module);
+		vlab_run_say(o, what);
+		guest_module_unload(r->module);
+	}
+	if (r->started)
+		vlab_session_fini(&r->s);
+	r->started = false;
+	r->dev = NULL;	/* freed with the machine */
+	vlab_trace_set_sink(NULL, NULL);
+	if (o->step)
+		vlab_stepper_fini(&stepper);
+	if (o->dot_dir) {
+		if (dot.error) {
+			fprintf(stderr, "vlab: writing %s/event-*.dot: %s\n",
+				o->dot_dir, strerror(dot.error));
+			status = 1;
+		} else {
+			fprintf(stderr, "vlab: %lu Graphviz files in %s/\n",
+				dot.files, o->dot_dir);
+		}
+		vlab_dot_writer_fini(&dot);
+	}
+	if (!status && o->stats)
+		vlab_event_counts_print(stdout, &st.counts, nq, "# stats: ");
+	return status;
+}
+
+int vlab_run_program(const struct vlab_run *r, const char *what,
+		     const char *name, vlab_prog_fn body, void *arg)
+{
+	int err;
+
+	vlab_run_say(r->o, what);
+	err = vlab_prog_run(body, arg, r->o->step ? 0 : VLAB_PROGRAM_TIMEOUT_MS);
+	if (!err)
+		return 0;
+	fprintf(stderr, "vlab: %s failed: %s%s\n", name, strerror(-err),
+		r->dev && r->dev->errors ? "; see the device error above" : "");
+	return 1;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/**
+ * @file
+ * @brief One run of the vlab command: start a session with one device,
+ * turn the sinks on, boot and load the driver; run the guest program
+ * under a watchdog; unload, stop and print the counts. Each device's
+ * part of the command (tools/vlab/main.c) is these calls around its own
+ * scenario.
+ */
+#ifndef VLAB_TOOLS_RUN_H
+#define VLAB_TOOLS_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/session.h"
+#include "tests/scenarios/program.h"
+#include "tools/vlab/options.h"
+
+/** How long a guest program may run before the watchdog kills it. */
+#define VLAB_PROGRAM_TIMEOUT_MS 10000
+
+/** A session with one device and its driver, for the length of a run. */
+struct vlab_run {
+	const struct options *o;	/**< the command line */
+	struct vlab_session s;		/**< the machine and its schedule */
+	struct vlab_device *dev;	/**< its device */
+	const char *module;		/**< the driver's module name */
+	bool started;			/**< @c s needs vlab_session_fini() */
+};
+
+/**
+ * vlab_run_say() - narrate a step of the scenario ("# insmod ...") to a
+ * reader of the text trace or of the stepper; JSON lines stay pure JSON.
+ * @param o the options.
+ * @param what the step.
+ */
+void vlab_run_say(const struct options *o, const char *what);
+
+/**
+ * vlab_run_hex() - print bytes as offset-prefixed hex lines of 16.
+ * @param buf the bytes.
+ * @param n how many.
+ */
+void vlab_run_hex(const uint8_t *buf, size_t n);
+
+/**
+ * vlab_run_start() - start the session with one device (the options'
+ * ring configuration and schedule), turn the sinks on, boot and load the
+ * driver.
+ * @param r the run; @c o and @c module set.
+ * @param model the device type.
+ * @param priv its state.
+ * @param name the device's name, e.g. "blk0".
+ * @return 0, or 1 when something failed (already reported).
+ */
+int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
+		   void *priv, const char *name);
+
+/**
+ * vlab_run_stop() - unload the driver when the run succeeded, stop the
+ * session and the sinks, print the --stats counts.
+ * @param r the run.
+ * @param status the run's exit status so far.
+ * @return the final exit status (1 when --dot could not write).
+ */
+int vlab_run_stop(struct vlab_run *r, int status);
+
+/**
+ * vlab_run_program() - announce and run the scenario's guest program
+ * under the watchdog (none while stepping: a learner takes all the time
+ * they want); report a failure in one line.
+ * @param r the run.
+ * @param what the step, as the trace and the stepper show it.
+ * @param name the program, for the error line.
+ * @param body the program.
+ * @param arg its argument.
+ * @return 0, or 1 when it failed.
+ */
+int vlab_run_program(const struct vlab_run *r, const char *what,
+		     const char *name, vlab_prog_fn body, void *arg);
+
+#endif /* VLAB_TOOLS_RUN_H */
