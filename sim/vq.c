@@ -7,6 +7,7 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>

@@ -30,6 +30,7 @@
 #include "tests/scenarios/program.h"
 #include "sim/sched.h"
 #include "sim/trace.h"
+#include "tools/vlab/sinks.h"
 #include "tests/harness.h"
 #include "virtio/shared/boundary.h"
 

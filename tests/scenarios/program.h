@@ -7,8 +7,8 @@
  * The CLI and the tests run the same programs, so a test checks exactly
  * what a learner sees.
  */
-#ifndef VLAB_SIM_PROGRAM_H
-#define VLAB_SIM_PROGRAM_H
+#ifndef VLAB_TESTS_PROGRAM_H
+#define VLAB_TESTS_PROGRAM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,4 +66,4 @@ int vlab_prog_read_device(const char *path, uint8_t *buf, size_t n,
  */
 extern const struct scenario_sys vlab_prog_sys;
 
-#endif /* VLAB_SIM_PROGRAM_H */
+#endif /* VLAB_TESTS_PROGRAM_H */

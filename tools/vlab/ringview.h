@@ -14,8 +14,8 @@
  * Snapshots are meant for the lockstep schedule, where every thread of
  * the machine is stopped while one is taken.
  */
-#ifndef VLAB_SIM_RINGVIEW_H
-#define VLAB_SIM_RINGVIEW_H
+#ifndef VLAB_TOOLS_RINGVIEW_H
+#define VLAB_TOOLS_RINGVIEW_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -104,4 +104,4 @@ void vlab_ringview_print(FILE *out, const struct vlab_ringview *now,
 void vlab_ringview_dot(FILE *out, const struct vlab_ringview *now,
 		       const struct vlab_ringview *before);
 
-#endif /* VLAB_SIM_RINGVIEW_H */
+#endif /* VLAB_TOOLS_RINGVIEW_H */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sim/trace.h"
+#include "tools/vlab/sinks.h"
 #include "tools/vlab/stepper.h"
 #include "virtio/shared/boundary.h"
 

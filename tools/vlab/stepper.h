@@ -10,8 +10,8 @@
  * Each keeps the previous snapshot of every queue, so that it can mark
  * what the event changed.
  */
-#ifndef VLAB_SIM_STEPPER_H
-#define VLAB_SIM_STEPPER_H
+#ifndef VLAB_TOOLS_STEPPER_H
+#define VLAB_TOOLS_STEPPER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +20,7 @@
 #include "sim/machine.h"
 #include "tools/vlab/ringview.h"
 #include "sim/trace.h"
+#include "tools/vlab/sinks.h"
 
 /** Most queues per device the stepper follows. */
 #define VLAB_STEP_QUEUES 8
@@ -110,4 +111,4 @@ void vlab_dot_writer_fini(struct vlab_dot_writer *w);
 void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 		    uint64_t seq, const char *thread);
 
-#endif /* VLAB_SIM_STEPPER_H */
+#endif /* VLAB_TOOLS_STEPPER_H */
