@@ -152,6 +152,8 @@ check: $(TEST_BINS) $(BUILD)/vlab
 		VLAB=$(BUILD)/vlab ./$$t || failed=1; \
 	done; \
 	tests/cli.sh $(BUILD)/vlab || failed=1; \
+	tests/layers.sh --self-test || failed=1; \
+	tests/layers.sh $(BUILD) || failed=1; \
 	exit $$failed
 
 mutants: deps

@@ -258,5 +258,48 @@ else
 	bad "console trace differs between two runs with one seed"
 fi
 
+# The README's map of the tree names every tracked file, or a folder that
+# holds it: a file added without a line in the map fails here.
+echo "=== README map of the tree"
+if top=$(git rev-parse --show-toplevel 2>/dev/null) && [ -f "$top/README.md" ]; then
+	sed -n '/^## Map of the tree/,/^## [^M]/p' "$top/README.md" |
+		sed -n 's/^| `\([^`]*\)`.*/\1/p' >"$tmp/map"
+	missing=""
+	for f in $(cd "$top" && git ls-files); do
+		named=no
+		p=$f
+		while :; do
+			if grep -qxF "$p" "$tmp/map"; then
+				named=yes
+				break
+			fi
+			# the next folder up: a/b/c -> a/b/ -> a/ -> stop
+			case $p in
+			*/*/) p=${p%/*/}/ ;;
+			*/) break ;;
+			*/*) p=${p%/*}/ ;;
+			*) break ;;
+			esac
+		done
+		[ "$named" = no ] && missing="$missing $f"
+	done
+	if [ -z "$missing" ] && [ -s "$tmp/map" ]; then
+		ok "README map: every one of $(cd "$top" && git ls-files | wc -l) tracked files is named, or its folder is"
+	else
+		bad "README map does not name:$missing"
+	fi
+	stale=""
+	for p in $(cat "$tmp/map"); do
+		[ -e "$top/$p" ] || stale="$stale $p"
+	done
+	if [ -z "$stale" ]; then
+		ok "README map: every path it names exists"
+	else
+		bad "README map names paths that do not exist:$stale"
+	fi
+else
+	echo "  skipped: README map (not a git checkout)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
