@@ -14,6 +14,11 @@
  * again could only show the same thing, so the slot is not chosen. When
  * no slot can be chosen, the clock jumps to the earliest sleeper's
  * deadline; with no sleeper either, the machine is deadlocked.
+ *
+ * Handing the token over wakes exactly one thread: each slot has a
+ * condition variable of its own, and only the chosen slot's is signalled.
+ * (One shared condition broadcast to every parked thread made each of
+ * them wake, see that the token was not theirs and sleep again.)
  */
 #include "sim/sched.h"
 
@@ -43,12 +48,12 @@ struct slot {
 	uint64_t seen;		/**< @c work when it went to wait */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
 	pthread_t thread;	/**< its pthread (not set for slot 0) */
+	pthread_cond_t turn;	/**< signalled when the token comes here */
 };
 
 /** The schedule; every field is protected by @c lock. */
 static struct {
 	pthread_mutex_t lock;	/**< protects everything below */
-	pthread_cond_t turn;	/**< broadcast when @c current changes */
 	int on;			/**< lockstep on (also read unlocked) */
 	uint64_t rng;		/**< xorshift64* state */
 	unsigned int nslots;	/**< slots handed out */
@@ -59,8 +64,60 @@ static struct {
 	struct slot slot[VLAB_SCHED_SLOTS]; /**< the threads */
 } sched = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.turn = PTHREAD_COND_INITIALIZER,
 };
+
+/** Initialises each slot's condition variable once per process. */
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+/**
+ * slots_init() - the condition variable of every slot (they live as long
+ * as the process; a slot handed out again keeps its own).
+ */
+static void slots_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VLAB_SCHED_SLOTS; i++)
+		pthread_cond_init(&sched.slot[i].turn, NULL);
+}
+
+/**
+ * slot_reset() - a slot for a new thread; its condition variable stays.
+ * @param i the slot.
+ * @param name the thread's trace name.
+ */
+static void slot_reset(unsigned int i, const char *name)
+{
+	struct slot *s = &sched.slot[i];
+
+	s->name = name;
+	s->state = SLOT_RUNNING;
+	s->why = NULL;
+	s->seen = 0;
+	s->deadline = 0;
+}
+
+/**
+ * give_token() - make @p next the running slot and wake its thread alone.
+ * Called with the lock.
+ * @param next the slot chosen to run.
+ */
+static void give_token(int next)
+{
+	sched.current = next;
+	pthread_cond_signal(&sched.slot[next].turn);
+}
+
+/**
+ * wait_token() - park the calling thread until the token is its own.
+ * Called with the lock; returns with it.
+ * @param me the caller's slot.
+ */
+static void wait_token(int me)
+{
+	while (sched.current != me)
+		pthread_cond_wait(&sched.slot[me].turn, &sched.lock);
+}
 
 /** The calling thread's slot, or -1 outside the schedule. */
 static _Thread_local int my_slot = -1;
@@ -160,10 +217,8 @@ static void hand_over(enum slot_state state)
 	next = choose();
 	if (next != me) {
 		sched.switches++;
-		sched.current = next;
-		pthread_cond_broadcast(&sched.turn);
-		while (sched.current != me)
-			pthread_cond_wait(&sched.turn, &sched.lock);
+		give_token(next);
+		wait_token(me);
 	}
 	sched.slot[me].state = SLOT_RUNNING;
 }
@@ -216,6 +271,7 @@ int vlab_sched_lockstep(uint64_t seed)
 {
 	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
 
+	pthread_once(&slots_once, slots_init);
 	pthread_mutex_lock(&sched.lock);
 	if (sched.on) {
 		pthread_mutex_unlock(&sched.lock);
@@ -226,8 +282,7 @@ int vlab_sched_lockstep(uint64_t seed)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	sched.rng = (z ^ (z >> 31)) | 1;
 	sched.nslots = 1;
-	sched.slot[0] = (struct slot){ .name = vlab_thread_name(),
-				       .state = SLOT_RUNNING };
+	slot_reset(0, vlab_thread_name());
 	sched.current = 0;
 	sched.work = 0;
 	sched.now = 0;
@@ -297,8 +352,7 @@ static void *thread_main(void *arg)
 	if (sp.slot >= 0) {
 		my_slot = sp.slot;
 		pthread_mutex_lock(&sched.lock);
-		while (sched.current != sp.slot)
-			pthread_cond_wait(&sched.turn, &sched.lock);
+		wait_token(sp.slot);
 		pthread_mutex_unlock(&sched.lock);
 	}
 	ret = sp.fn(sp.arg);
@@ -306,9 +360,8 @@ static void *thread_main(void *arg)
 		pthread_mutex_lock(&sched.lock);
 		sched.slot[sp.slot].state = SLOT_DEAD;
 		sched.work++;
-		sched.current = choose();
 		sched.switches++;
-		pthread_cond_broadcast(&sched.turn);
+		give_token(choose());
 		pthread_mutex_unlock(&sched.lock);
 		my_slot = -1;
 	}
@@ -331,8 +384,7 @@ int vlab_thread_spawn(pthread_t *thread, const char *name,
 			return -EAGAIN;
 		}
 		slot = (int)sched.nslots++;
-		sched.slot[slot] = (struct slot){ .name = name,
-						  .state = SLOT_RUNNING };
+		slot_reset((unsigned int)slot, name);
 	}
 	/* the new thread frees @sp: only @slot is ours after the create */
 	*sp = (struct spawn){ .name = name, .fn = fn, .arg = arg,
