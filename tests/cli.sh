@@ -262,8 +262,10 @@ fi
 # holds it: a file added without a line in the map fails here.
 echo "=== README map of the tree"
 if top=$(git rev-parse --show-toplevel 2>/dev/null) && [ -f "$top/README.md" ]; then
+	# every `path` in the first column of the map's table
 	sed -n '/^## Map of the tree/,/^## [^M]/p' "$top/README.md" |
-		sed -n 's/^| `\([^`]*\)`.*/\1/p' >"$tmp/map"
+		grep '^| `' | awk -F'|' '{ print $2 }' |
+		grep -o '`[^`]*`' | tr -d '`' >"$tmp/map"
 	missing=""
 	for f in $(cd "$top" && git ls-files); do
 		named=no
