@@ -159,7 +159,7 @@ void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 		vq->split.used_idx;
 
 	if (!need) {
-		/* §2.7.7, §2.8.10: the driver does not want to hear about it */
+		/* §2.7.7, §2.8.10: the driver does not want to hear of it */
 		__atomic_fetch_add(&vq->stats.irqs_suppressed, 1,
 				   __ATOMIC_RELAXED);
 		VLAB_TRACE(.kind = VLAB_EV_IRQ_SUPPRESSED, .dev = dev->name,

@@ -54,7 +54,7 @@ struct vlab_vq_stats {
 	unsigned long chains;	/**< chains popped */
 	unsigned long notifies;	/**< notifications received */
 	unsigned long irqs;	/**< used-buffer interrupts raised */
-	unsigned long irqs_suppressed; /**< interrupts the driver did not want */
+	unsigned long irqs_suppressed; /**< interrupts the driver declined */
 };
 
 /** Device-side state of a split ring (§2.7): three areas, two indices. */
@@ -116,12 +116,17 @@ struct vlab_vq {
 };
 
 /**
- * vlab_vq_enable() - check and translate a queue setup (QueueReady = 1).
+ * vlab_vq_enable() - check and translate a queue setup (QueueReady = 1,
+ * §4.2.3.2) against the rules of the layout the features chose: split
+ * (§2.7, §2.7.1) or packed (§2.8, §2.8.10.1).
+ *
+ * Trace event: none here; the transport traces queue-setup, or
+ * queue-refused when this fails.
  * @param dev the device.
  * @param vq the queue, with num and the three addresses written.
  * @return 0, or -EINVAL when the setup breaks a rule (RELIABILITY D15):
- * size not a power of two or above QueueNumMax, an area misaligned or
- * outside guest RAM.
+ * a size the layout does not allow (split: not a power of two) or above
+ * QueueNumMax, an area misaligned or outside guest RAM.
  */
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
 
@@ -132,7 +137,11 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
 void vlab_vq_reset(struct vlab_vq *vq);
 
 /**
- * vlab_vq_pop() - take the next chain the driver offered.
+ * vlab_vq_pop() - take the next chain the driver offered: from the avail
+ * ring (split, §2.7.6) or the descriptor ring (packed, §2.8.6), every
+ * descriptor validated before the model sees it.
+ *
+ * Trace event: pop; device-error when the driver broke a rule.
  * @param dev the device.
  * @param vq the queue (ready).
  * @param chain receives the chain; its segments live until the next pop.
@@ -145,7 +154,9 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 
 /**
  * vlab_vq_push() - return a chain: a used ring element (split, §2.7.8) or
- * a used descriptor (packed, §2.8.1).
+ * a used descriptor (packed, §2.8.1), written, then published.
+ *
+ * Trace events: used, then publish-used.
  * @param dev the device.
  * @param vq the queue.
  * @param c the chain vlab_vq_pop() gave.
@@ -156,15 +167,17 @@ void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,
 
 /**
  * vlab_vq_disable_notify() - tell the driver that kicks are not needed
- * while the device works the queue (§2.7.10): VRING_USED_F_NO_NOTIFY, or
- * with EVENT_IDX simply leaving avail_event behind.
+ * while the device works the queue (split §2.7.10:
+ * VRING_USED_F_NO_NOTIFY, or with EVENT_IDX simply leaving avail_event
+ * behind; packed §2.8.10: the device event flags say DISABLE).
  * @param dev the device.
  * @param vq the queue.
  */
 void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 
 /**
- * vlab_vq_enable_notify() - ask for kicks again, then look once more.
+ * vlab_vq_enable_notify() - ask for kicks again (§2.7.10, §2.8.10), then
+ * look once more, so no buffer published meanwhile goes unseen.
  * @param dev the device.
  * @param vq the queue.
  * @return true when the driver published buffers meanwhile: process again.
@@ -172,10 +185,13 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 
 /**
- * vlab_vq_notify_driver() - send the used-buffer notification unless the
- * driver suppressed it (§2.7.7): with EVENT_IDX, only when the used index
- * crossed used_event since the last decision; without, unless
- * VRING_AVAIL_F_NO_INTERRUPT is set.
+ * vlab_vq_notify_driver() - the interrupt decision: send the used-buffer
+ * notification (§4.2.3.4) unless the driver suppressed it (split §2.7.7:
+ * with EVENT_IDX, only when the used index crossed used_event since the
+ * last decision; without, unless VRING_AVAIL_F_NO_INTERRUPT is set;
+ * packed §2.8.10: its event flags and offset).
+ *
+ * Trace event: interrupt, or irq-suppressed.
  * @param dev the device.
  * @param vq the queue.
  */

@@ -102,6 +102,11 @@ void *vq_chain_indirect(struct vlab_device *dev, struct vlab_vq *vq,
 	const struct vq_rules *rules = rules_of(vq);
 	void *table;
 
+	_Static_assert(sizeof(struct vring_desc) == VQ_DESC_BYTES,
+		       "split descriptor is 16 bytes");
+	_Static_assert(sizeof(struct vring_packed_desc) == VQ_DESC_BYTES,
+		       "packed descriptor is 16 bytes");
+
 	if (!vq->indirect) {
 		vlab_device_error(dev, vq, rules->indirect_feature,
 				  "descriptor %u has INDIRECT set but VIRTIO_F_INDIRECT_DESC was not negotiated",

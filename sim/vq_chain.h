@@ -25,15 +25,10 @@
  */
 #define VQ_DESC_BYTES 16u
 
-_Static_assert(sizeof(struct vring_desc) == VQ_DESC_BYTES,
-	       "split descriptor is 16 bytes");
-_Static_assert(sizeof(struct vring_packed_desc) == VQ_DESC_BYTES,
-	       "packed descriptor is 16 bytes");
-
 /** Where one ring layout's section of virtio 1.2 states each rule. */
 struct vq_rules {
 	const char *order;	/**< D8: readable buffers before writable */
-	const char *buffer;	/**< D9, D10: a buffer in guest RAM, not empty */
+	const char *buffer;	/**< D9, D10: a buffer in RAM, not empty */
 	const char *max_segs;	/**< D11: no more buffers than accepted */
 	const char *total;	/**< D12: a chain totals less than 2^32 bytes */
 	const char *inflight;	/**< D13: no more chains in flight than num */

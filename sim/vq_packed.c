@@ -27,6 +27,11 @@ const struct vq_rules vq_packed_rules = {
 	.indirect_table = "§2.8.7",
 };
 
+/**
+ * vq_packed_areas() - the packed ring's queue areas (§2.8, §2.8.10.1).
+ * @param num the queue size the driver wrote.
+ * @param a receives the rules.
+ */
 void vq_packed_areas(unsigned int num, struct vq_areas *a)
 {
 	/* RELIABILITY D15: refuse any setup the spec does not allow */
@@ -42,6 +47,14 @@ void vq_packed_areas(unsigned int num, struct vq_areas *a)
 	a->device_bytes = sizeof(struct vring_packed_desc_event);
 }
 
+/**
+ * vq_packed_enable() - start a checked packed queue at its first
+ * descriptor, both wrap counters 1 (§2.8.1).
+ * @param vq the queue.
+ * @param desc translated QueueDesc.
+ * @param driver translated QueueDriver.
+ * @param device translated QueueDevice.
+ */
 void vq_packed_enable(struct vlab_vq *vq, void *desc, void *driver,
 		      void *device)
 {
@@ -139,7 +152,7 @@ static int vq_packed_validate_chain(struct vlab_device *dev,
 			flags = le16toh(d.flags);
 		chain->head = le16toh(d.id);
 		if (flags & VRING_DESC_F_INDIRECT) {
-			/* RELIABILITY D7: an indirect descriptor stands alone */
+			/* RELIABILITY D7: an indirect one stands alone */
 			if ((flags & VRING_DESC_F_NEXT) || count > 1) {
 				vlab_device_error(dev, vq, "§2.8.19",
 						  "descriptor %u is INDIRECT inside a list linked by NEXT",
@@ -267,6 +280,18 @@ static void vq_packed_publish_used(struct vlab_device *dev,
 		   .v = { p->used_wrap });
 }
 
+/**
+ * vq_packed_push() - return a buffer as a used descriptor (§2.8.1):
+ * push its id and length, then publish it with the flags; a fault of
+ * struct vlab_faults may complete it twice (RELIABILITY R2).
+ *
+ * Trace events: used, then publish-used.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param id the buffer id.
+ * @param len bytes written.
+ * @param ndescs descriptors the buffer took.
+ */
 void vq_packed_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t id,
 		    uint32_t len, uint16_t ndescs)
 {
@@ -279,6 +304,10 @@ void vq_packed_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t id,
 	}
 }
 
+/**
+ * vq_packed_disable_notify() - no kicks wanted for now (§2.8.10).
+ * @param vq the queue.
+ */
 void vq_packed_disable_notify(struct vlab_vq *vq)
 {
 	__atomic_store_n(&vq->packed.device->flags,
@@ -286,6 +315,12 @@ void vq_packed_disable_notify(struct vlab_vq *vq)
 			 __ATOMIC_RELAXED);
 }
 
+/**
+ * vq_packed_enable_notify() - kicks wanted again; look once more
+ * (§2.8.10).
+ * @param vq the queue.
+ * @return true when the driver made a buffer available meanwhile.
+ */
 bool vq_packed_enable_notify(struct vlab_vq *vq)
 {
 	struct vlab_vq_packed *p = &vq->packed;

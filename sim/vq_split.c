@@ -27,6 +27,11 @@ const struct vq_rules vq_split_rules = {
 	.indirect_table = "§2.7.5.3",
 };
 
+/**
+ * vq_split_areas() - the split ring's queue areas (§2.7, §2.7.1).
+ * @param num the queue size the driver wrote.
+ * @param a receives the rules.
+ */
 void vq_split_areas(unsigned int num, struct vq_areas *a)
 {
 	/* RELIABILITY D15: refuse any setup the spec does not allow */
@@ -42,6 +47,13 @@ void vq_split_areas(unsigned int num, struct vq_areas *a)
 	a->device_bytes = vring_split_used_bytes(num);
 }
 
+/**
+ * vq_split_enable() - start a checked split queue at its first entry.
+ * @param vq the queue.
+ * @param desc translated QueueDesc.
+ * @param driver translated QueueDriver.
+ * @param device translated QueueDevice.
+ */
 void vq_split_enable(struct vlab_vq *vq, void *desc, void *driver,
 		     void *device)
 {
@@ -83,7 +95,7 @@ static struct vring_desc *vq_split_check_indirect(struct vlab_device *dev,
 		return NULL;
 	}
 	if (flags & VRING_DESC_F_NEXT) {
-		/* RELIABILITY D7: our policy is to refuse, as the spec forbids it */
+		/* RELIABILITY D7: refused by policy, as the spec forbids it */
 		vlab_device_error(dev, vq, "§2.7.5.3.1",
 				  "descriptor %u has both INDIRECT and NEXT set", i);
 		return NULL;
@@ -119,7 +131,7 @@ static int vq_split_validate_chain(struct vlab_device *dev,
 
 	chain->head = head;
 	for (;;) {
-		/* RELIABILITY D4: no chain is longer than its table (§2.7.5) */
+		/* RELIABILITY D4: no chain is longer than its table */
 		if (count++ == limit) {
 			vlab_device_error(dev, vq, "§2.7.5.2",
 					  "descriptor chain from head %u loops or is longer than its table (%u entries)",
@@ -140,7 +152,7 @@ static int vq_split_validate_chain(struct vlab_device *dev,
 							flags, in_table);
 			if (!table)
 				return -1;
-			/* §2.7.5.3: the chain goes on at entry 0 of the table */
+			/* §2.7.5.3: the chain goes on at table entry 0 */
 			in_table = true;
 			limit = len / sizeof(struct vring_desc);
 			count = 0;
@@ -220,7 +232,8 @@ int vq_split_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		   .queue = (int)vq->index,
 		   .before = (uint16_t)(s->last_avail_idx - 1),
 		   .after = s->last_avail_idx,
-		   .v = { head, chain->nseg, chain->out_bytes, chain->in_bytes });
+		   .v = { head, chain->nseg, chain->out_bytes,
+			  chain->in_bytes });
 	return 1;
 }
 
@@ -274,6 +287,17 @@ static void vq_split_publish_used(struct vlab_device *dev, struct vlab_vq *vq,
 		   .after = s->used_idx);
 }
 
+/**
+ * vq_split_push() - return a chain in the used ring (§2.7.8): push the
+ * used element, then publish it; a fault of struct vlab_faults may move
+ * used idx too far or complete the chain twice (RELIABILITY R2, R3).
+ *
+ * Trace events: used, then publish-used.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param id the head index to return.
+ * @param len bytes written.
+ */
 void vq_split_push(struct vlab_device *dev, struct vlab_vq *vq, uint32_t id,
 		   uint32_t len)
 {
@@ -288,14 +312,23 @@ void vq_split_push(struct vlab_device *dev, struct vlab_vq *vq, uint32_t id,
 	}
 }
 
+/**
+ * vq_split_disable_notify() - no kicks wanted for now (§2.7.10).
+ * @param vq the queue.
+ */
 void vq_split_disable_notify(struct vlab_vq *vq)
 {
 	if (vq->event_idx)
 		return;	/* avail_event stays where it was */
-	__atomic_store_n(&vq->split.used->flags, htole16(VRING_USED_F_NO_NOTIFY),
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&vq->split.used->flags,
+			 htole16(VRING_USED_F_NO_NOTIFY), __ATOMIC_RELAXED);
 }
 
+/**
+ * vq_split_enable_notify() - kicks wanted again; look once more (§2.7.10).
+ * @param vq the queue.
+ * @return true when the driver published buffers meanwhile.
+ */
 bool vq_split_enable_notify(struct vlab_vq *vq)
 {
 	struct vlab_vq_split *s = &vq->split;
