@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /**
  * @file
- * @brief The device side of the split virtqueue (virtio 1.2 §2.7).
+ * @brief The device side of a virtqueue, split (virtio 1.2 §2.7) or packed
+ * (§2.8): the queue state and the API device models use.
  *
  * A device model takes chains with vlab_vq_pop(), reads or fills their
- * buffers, and returns them with vlab_vq_push(); vlab_vq_notify_driver()
- * then raises the used-buffer interrupt unless the driver opted out.
+ * buffers (vlab_chain_read(), vlab_chain_write()), and returns them with
+ * vlab_vq_push(); vlab_vq_notify_driver() then raises the used-buffer
+ * interrupt unless the driver opted out.
+ *
+ * The code is laid out as Linux's virtio_ring.c: sim/vq.c is this API and
+ * dispatches each call to the layout in use; sim/vq_split.c and
+ * sim/vq_packed.c each walk one ring layout; sim/vq_chain.c checks every
+ * buffer and indirect table for both, and reads and writes chains.
  *
  * The driver is not trusted. Every descriptor is read once into a local
  * copy, and only the copy is checked and used (no double fetch, RELIABILITY
@@ -47,49 +54,79 @@ struct vlab_vq_stats {
 	unsigned long chains;	/**< chains popped */
 	unsigned long notifies;	/**< notifications received */
 	unsigned long irqs;	/**< used-buffer interrupts raised */
-	unsigned long irqs_suppressed; /**< interrupts the driver did not want */
+	unsigned long irqs_suppressed; /**< interrupts the driver declined */
 };
 
-/** One queue of a device: its registers and its processing state. */
+/** Device-side state of a split ring (§2.7): three areas, two indices. */
+struct vlab_vq_split {
+	struct vring_desc *desc; /**< descriptor table (QueueDesc) */
+	struct vring_avail *avail; /**< driver area (QueueDriver) */
+	struct vring_used *used; /**< device area (QueueDevice) */
+	uint16_t last_avail_idx; /**< next avail entry to take */
+	uint16_t used_idx;	/**< next used entry to write */
+	uint16_t signalled_used; /**< used idx at the last interrupt decision */
+	bool signalled_used_valid; /**< @c signalled_used means something */
+};
+
+/**
+ * Device-side state of a packed ring (§2.8): one descriptor ring, two
+ * event suppression structures, a position and a wrap counter per
+ * direction.
+ */
+struct vlab_vq_packed {
+	struct vring_packed_desc *desc; /**< descriptor ring (QueueDesc) */
+	struct vring_packed_desc_event *driver; /**< driver event suppression
+						     (QueueDriver) */
+	struct vring_packed_desc_event *device; /**< device event suppression
+						     (QueueDevice) */
+	uint16_t next_avail;	/**< next descriptor to look at */
+	bool avail_wrap;	/**< its lap (wrap counter) */
+	uint16_t next_used;	/**< next descriptor to write used */
+	bool used_wrap;		/**< its lap (wrap counter) */
+	uint16_t last_push_descs; /**< descriptors the last used buffer took
+				       (its event window) */
+};
+
+/**
+ * One queue of a device: its registers, what both layouts share, and the
+ * state of the layout in use (@c split or @c packed, chosen by
+ * @c packed_ring when the queue is enabled).
+ */
 struct vlab_vq {
 	unsigned int index;	/**< queue index */
 	uint16_t num_max;	/**< QueueNumMax */
 	uint32_t num;		/**< QueueNum as written by the driver */
 	bool ready;		/**< QueueReady */
 	uint64_t desc_gpa;	/**< QueueDesc */
-	uint64_t driver_gpa;	/**< QueueDriver (avail ring) */
-	uint64_t device_gpa;	/**< QueueDevice (used ring) */
-	struct vring_desc *desc; /**< translated once the queue is ready */
-	struct vring_avail *avail; /**< translated driver area */
-	struct vring_used *used; /**< translated device area */
-	uint16_t last_avail_idx; /**< next avail entry to take */
-	uint16_t used_idx;	/**< next used entry to write */
-	unsigned int inflight;	/**< chains popped, not yet pushed */
+	uint64_t driver_gpa;	/**< QueueDriver (split: avail ring; packed:
+				     driver event suppression) */
+	uint64_t device_gpa;	/**< QueueDevice (split: used ring; packed:
+				     device event suppression) */
+	bool packed_ring;	/**< VIRTIO_F_RING_PACKED negotiated */
 	bool event_idx;		/**< VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool indirect;		/**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
-	uint16_t signalled_used; /**< used idx at the last interrupt decision */
-	bool signalled_used_valid; /**< @c signalled_used means something */
-	bool packed;		/**< VIRTIO_F_RING_PACKED negotiated */
-	struct vring_packed_desc *pdesc; /**< packed: the descriptor ring */
-	struct vring_packed_desc_event *pdriver; /**< packed: driver events */
-	struct vring_packed_desc_event *pdevice; /**< packed: device events */
-	uint16_t next_avail;	/**< packed: next descriptor to look at */
-	bool avail_wrap;	/**< packed: its lap */
-	uint16_t next_used;	/**< packed: next descriptor to write used */
-	bool used_wrap;		/**< packed: its lap */
-	uint16_t last_push_descs; /**< packed: descriptors the last used
-				       buffer took (its event window) */
+	unsigned int inflight;	/**< chains popped, not yet pushed */
 	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
 	struct vlab_vq_stats stats; /**< counters */
+	/** The layout in use: one of the two, per @c packed_ring. */
+	union {
+		struct vlab_vq_split split;	/**< split ring (§2.7) */
+		struct vlab_vq_packed packed;	/**< packed ring (§2.8) */
+	};
 };
 
 /**
- * vlab_vq_enable() - check and translate a queue setup (QueueReady = 1).
+ * vlab_vq_enable() - check and translate a queue setup (QueueReady = 1,
+ * §4.2.3.2) against the rules of the layout the features chose: split
+ * (§2.7, §2.7.1) or packed (§2.8, §2.8.10.1).
+ *
+ * Trace event: none here; the transport traces queue-setup, or
+ * queue-refused when this fails.
  * @param dev the device.
  * @param vq the queue, with num and the three addresses written.
  * @return 0, or -EINVAL when the setup breaks a rule (RELIABILITY D15):
- * size not a power of two or above QueueNumMax, an area misaligned or
- * outside guest RAM.
+ * a size the layout does not allow (split: not a power of two) or above
+ * QueueNumMax, an area misaligned or outside guest RAM.
  */
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
 
@@ -100,7 +137,11 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
 void vlab_vq_reset(struct vlab_vq *vq);
 
 /**
- * vlab_vq_pop() - take the next chain the driver offered.
+ * vlab_vq_pop() - take the next chain the driver offered: from the avail
+ * ring (split, §2.7.6) or the descriptor ring (packed, §2.8.6), every
+ * descriptor validated before the model sees it.
+ *
+ * Trace event: pop; device-error when the driver broke a rule.
  * @param dev the device.
  * @param vq the queue (ready).
  * @param chain receives the chain; its segments live until the next pop.
@@ -113,7 +154,9 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 
 /**
  * vlab_vq_push() - return a chain: a used ring element (split, §2.7.8) or
- * a used descriptor (packed, §2.8.1).
+ * a used descriptor (packed, §2.8.1), written, then published.
+ *
+ * Trace events: used, then publish-used.
  * @param dev the device.
  * @param vq the queue.
  * @param c the chain vlab_vq_pop() gave.
@@ -124,15 +167,17 @@ void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,
 
 /**
  * vlab_vq_disable_notify() - tell the driver that kicks are not needed
- * while the device works the queue (§2.7.10): VRING_USED_F_NO_NOTIFY, or
- * with EVENT_IDX simply leaving avail_event behind.
+ * while the device works the queue (split §2.7.10:
+ * VRING_USED_F_NO_NOTIFY, or with EVENT_IDX simply leaving avail_event
+ * behind; packed §2.8.10: the device event flags say DISABLE).
  * @param dev the device.
  * @param vq the queue.
  */
 void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 
 /**
- * vlab_vq_enable_notify() - ask for kicks again, then look once more.
+ * vlab_vq_enable_notify() - ask for kicks again (§2.7.10, §2.8.10), then
+ * look once more, so no buffer published meanwhile goes unseen.
  * @param dev the device.
  * @param vq the queue.
  * @return true when the driver published buffers meanwhile: process again.
@@ -140,10 +185,13 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 
 /**
- * vlab_vq_notify_driver() - send the used-buffer notification unless the
- * driver suppressed it (§2.7.7): with EVENT_IDX, only when the used index
- * crossed used_event since the last decision; without, unless
- * VRING_AVAIL_F_NO_INTERRUPT is set.
+ * vlab_vq_notify_driver() - the interrupt decision: send the used-buffer
+ * notification (§4.2.3.4) unless the driver suppressed it (split §2.7.7:
+ * with EVENT_IDX, only when the used index crossed used_event since the
+ * last decision; without, unless VRING_AVAIL_F_NO_INTERRUPT is set;
+ * packed §2.8.10: its event flags and offset).
+ *
+ * Trace event: interrupt, or irq-suppressed.
  * @param dev the device.
  * @param vq the queue.
  */

@@ -68,24 +68,24 @@ mutant "remove() must reset the device" driver/vlab_rng.c test_lifecycle \
 	while" "	while"
 mutant "stack buffer is not DMA-able" virtio/virtio_ring.c test_ring \
 	"if (!map_ok(vq, sg))" "if (!map_ok(vq, sg) && 0)"
-mutant "D9 buffer outside RAM" sim/vq.c test_device_errors \
+mutant "D9 buffer outside RAM" sim/vq_chain.c test_device_errors \
 	"if (!vlab_ram_ptr(dev->ram, addr, len)) {" "if (0) {"
 mutant "D9 range check wraps" sim/ram.c test_device_errors \
 	"if (off > ram->size || len > ram->size - off)" \
 	"if (off + len > ram->size)"
-mutant "D2 head >= queue size" sim/vq.c test_device_errors \
+mutant "D2 head >= queue size" sim/vq_split.c test_device_errors \
 	"if (head >= num) {" "if (0) {"
-mutant "D1 avail idx jump" sim/vq.c test_device_errors \
+mutant "D1 avail idx jump" sim/vq_split.c test_device_errors \
 	"if (pending > num) {" "if (0) {"
-mutant "D3 next >= queue size" sim/vq.c test_device_errors \
+mutant "D3 next >= queue size" sim/vq_split.c test_device_errors \
 	"if (i >= limit) {" "if (0) {"
-mutant "D4 chain loop" sim/vq.c test_device_errors \
+mutant "D4 chain loop" sim/vq_split.c test_device_errors \
 	"if (count++ == limit) {" "if (count++ == limit + 100000) {"
-mutant "D8 readable after writable" sim/vq.c test_device_errors \
+mutant "D8 readable after writable" sim/vq_chain.c test_device_errors \
 	"if (!write && chain->in_bytes) {" "if (0) {"
-mutant "D10 zero length" sim/vq.c test_device_errors \
+mutant "D10 zero length" sim/vq_chain.c test_device_errors \
 	"if (len == 0) {" "if (0) {"
-mutant "INDIRECT not negotiated" sim/vq.c test_device_errors \
+mutant "INDIRECT not negotiated" sim/vq_split.c test_device_errors \
 	"if (flags & VRING_DESC_F_INDIRECT) {" "if (0) {"
 mutant "D14 notify for a missing queue" sim/device.c test_device_errors \
 	"if (index >= dev->model->num_queues)" "if (0)"
@@ -97,7 +97,7 @@ mutant "ENOSPC on a full ring (split)" virtio/virtio_ring.c test_ring \
 		return -ENOSPC;" "if (0) {
 		kfree(table);
 		return -ENOSPC;"
-mutant "D16 no double fetch" sim/vq.c test_ring \
+mutant "D16 no double fetch" sim/vq_split.c test_ring \
 	"		addr = le64toh(d.addr);
 		len = le32toh(d.len);" "		addr = le64toh(table[i].addr);
 		len = le32toh(d.len);"
@@ -122,37 +122,35 @@ mutant "R7 no callback before DRIVER_OK" virtio/virtio_mmio.c test_ring \
 	"if (0 && unlikely((status & VIRTIO_MMIO_INT_VRING) &&"
 mutant "R8 generation retry" virtio/include/linux/virtio_config.h test_ring \
 	"} while (gen != old);" "} while (0);"
-mutant "D5 indirect table length" sim/vq.c test_device_errors \
-	"if (len == 0 || len % sizeof(struct vring_desc)) {" "if (0) {"
-mutant "D6 nested indirect table" sim/vq.c test_device_errors \
+mutant "D5 indirect table length" sim/vq_chain.c test_device_errors \
+	"if (len == 0 || len % VQ_DESC_BYTES) {" "if (0) {"
+mutant "D6 nested indirect table" sim/vq_split.c test_device_errors \
 	"	if (in_table) {" "	if (0) {"
-mutant "D7 INDIRECT with NEXT (split)" sim/vq.c test_device_errors \
+mutant "D7 INDIRECT with NEXT (split)" sim/vq_split.c test_device_errors \
 	"	if (flags & VRING_DESC_F_NEXT) {
 		/* RELIABILITY D7" "	if (0) {
 		/* RELIABILITY D7"
-mutant "D7 INDIRECT inside a NEXT list (packed)" sim/vq.c test_device_errors \
-	"if ((flags & VRING_DESC_F_NEXT) || count > 1) {" "if (0) {"
-mutant "D11 too many buffers" sim/vq.c test_device_errors \
+mutant "D7 INDIRECT inside a NEXT list (packed)" sim/vq_packed.c \
+	test_device_errors "if ((flags & VRING_DESC_F_NEXT) || count > 1) {" "if (0) {"
+mutant "D11 too many buffers" sim/vq_chain.c test_device_errors \
 	"if (chain->nseg == max_segs) {" "if (0) {"
-mutant "D12 more than 2^32 bytes" sim/vq.c test_device_errors \
+mutant "D12 more than 2^32 bytes" sim/vq_chain.c test_device_errors \
 	"if (chain->out_bytes + chain->in_bytes + len > UINT32_MAX) {" \
 	"if (0) {"
-mutant "D13 more in flight than the queue size" sim/vq.c test_device_errors \
-	"if (vq->inflight >= num) {" "if (0) {"
+mutant "D13 more in flight than the queue size" sim/vq_chain.c \
+	test_device_errors "if (vq->inflight >= vq->num) {" "if (0) {"
 mutant "D15 queue size above QueueNumMax" sim/vq.c test_device_errors \
 	"	else if (vq->num > vq->num_max)
-		why = \"queue size is larger than QueueNumMax\";
-	else if (vq->desc_gpa % 16 || vq->driver_gpa % 2" \
+		why = \"queue size is larger than QueueNumMax\";" \
 	"	else if (0)
-		why = \"queue size is larger than QueueNumMax\";
-	else if (vq->desc_gpa % 16 || vq->driver_gpa % 2"
+		why = \"queue size is larger than QueueNumMax\";"
 mutant "D17 notify before DRIVER_OK ignored" sim/device.c test_device_errors \
 	"		why = \"before DRIVER_OK\";" "		why = NULL;"
 
-mutant "golden: a trace point dropped (publish-used)" sim/vq.c test_golden \
-	"	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
+mutant "golden: a trace point dropped (publish-used)" sim/vq_split.c \
+	test_golden "	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,
-		   .after = vq->used_idx);" "	(void)old;"
+		   .after = s->used_idx);" "	(void)old;"
 mutant "golden: two events swapped (kick traced before the write)" \
 	virtio/virtio_ring.c test_golden "	/* §2.7.13.4: the transport writes the queue index to the device */
 	if (!vq->notify(_vq)) {" "	VLAB_TRACE(.kind = VLAB_EV_KICK, .queue = (int)_vq->index);

@@ -96,7 +96,7 @@ static void set_entry(struct vring_desc *t, unsigned int i, uint64_t addr,
 static void set_desc(unsigned int i, uint64_t addr, uint32_t len,
 		     uint16_t flags, uint16_t next)
 {
-	struct vring_desc *d = &dev->vqs[0].desc[i];
+	struct vring_desc *d = &dev->vqs[0].split.desc[i];
 
 	d->addr = htole64(addr);
 	d->len = htole32(len);
@@ -112,7 +112,7 @@ static void set_desc(unsigned int i, uint64_t addr, uint32_t len,
  */
 static void offer(uint16_t head, uint16_t idx)
 {
-	struct vring_avail *a = dev->vqs[0].avail;
+	struct vring_avail *a = dev->vqs[0].split.avail;
 
 	a->ring[0] = htole16(head);
 	__atomic_store_n(&a->idx, htole16(idx), __ATOMIC_RELEASE);
@@ -138,7 +138,11 @@ static void expect_refused(const char *spec, const char *words)
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_CONFIG_IRQ), 1);
 	/* Nothing was completed: no used element, no used interrupt */
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_USED), 0);
-	CU_ASSERT_EQUAL(dev->vqs[0].used_idx, 0);
+	if (dev->vqs[0].packed_ring) {
+		CU_ASSERT_EQUAL(dev->vqs[0].packed.next_used, 0);
+	} else {
+		CU_ASSERT_EQUAL(dev->vqs[0].split.used_idx, 0);
+	}
 	harness_shutdown();
 }
 
@@ -505,7 +509,7 @@ static void test_too_many_in_flight(void)
 	manual_setup(dev);
 	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 0xf, 4);
 	harness_capture_start();
-	a = dev->vqs[0].avail;
+	a = dev->vqs[0].split.avail;
 	for (i = 0; i < 64; i++) {
 		set_desc(i, SAFE_GPA + 0x4000, 16, VRING_DESC_F_WRITE, 0);
 		a->ring[i] = htole16((uint16_t)i);
@@ -543,7 +547,7 @@ static void test_before_driver_ok(void)
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_NOTIFY_IGNORED), 1);
 	CU_ASSERT_PTR_NOT_NULL(ignored_because("before DRIVER_OK"));
 	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_POP), 0);
-	CU_ASSERT_EQUAL(vq->used_idx, 0);
+	CU_ASSERT_EQUAL(vq->split.used_idx, 0);
 	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	harness_shutdown();
 }
@@ -564,7 +568,7 @@ static const struct harness_cfg packed_cfg = {
 static void set_pdesc(unsigned int i, uint64_t addr, uint32_t len,
 		      uint16_t flags)
 {
-	struct vring_packed_desc *d = &dev->vqs[0].pdesc[i];
+	struct vring_packed_desc *d = &dev->vqs[0].packed.desc[i];
 
 	d->addr = htole64(addr);
 	d->len = htole32(len);
@@ -579,7 +583,7 @@ static void set_pdesc(unsigned int i, uint64_t addr, uint32_t len,
 static void setup_packed(void)
 {
 	setup_with(&packed_cfg);
-	CU_ASSERT_TRUE_FATAL(dev->vqs[0].packed);
+	CU_ASSERT_TRUE_FATAL(dev->vqs[0].packed_ring);
 }
 
 /**
@@ -676,9 +680,9 @@ static void test_packed_indirect_flags_ignored(void)
 	vlab_device_wait_idle(dev);
 	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	/* The device marked descriptor 0 used, in lap 1 */
-	CU_ASSERT_EQUAL(le16toh(dev->vqs[0].pdesc[0].flags),
+	CU_ASSERT_EQUAL(le16toh(dev->vqs[0].packed.desc[0].flags),
 			VRING_PACKED_F_AVAIL | VRING_PACKED_F_USED);
-	CU_ASSERT_EQUAL(le32toh(dev->vqs[0].pdesc[0].len), 32);
+	CU_ASSERT_EQUAL(le32toh(dev->vqs[0].packed.desc[0].len), 32);
 	harness_shutdown();
 }
 
@@ -708,8 +712,8 @@ static void test_ignored_until_reset(void)
 	CU_ASSERT_TRUE_FATAL(harness_wait(harness_dev_has_error, dev));
 	/* A well-formed chain now: still not processed */
 	set_desc(1, SAFE_GPA, 16, VRING_DESC_F_WRITE, 0);
-	dev->vqs[0].avail->ring[1] = htole16(1);
-	__atomic_store_n(&dev->vqs[0].avail->idx, htole16(2),
+	dev->vqs[0].split.avail->ring[1] = htole16(1);
+	__atomic_store_n(&dev->vqs[0].split.avail->idx, htole16(2),
 			 __ATOMIC_RELEASE);
 	vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
 	harness_capture_stop();

@@ -291,14 +291,16 @@ static void test_index_wrap(void)
 		unsigned long descs = (unsigned long)total * ring_descs_for(2);
 
 		CU_ASSERT_EQUAL(descs % 64, 0);
-		CU_ASSERT_EQUAL(ldev->vqs[0].next_avail, 0);
-		CU_ASSERT_EQUAL(ldev->vqs[0].next_used, 0);
-		CU_ASSERT_EQUAL(ldev->vqs[0].avail_wrap, (descs / 64) % 2 == 0);
-		CU_ASSERT_EQUAL(ldev->vqs[0].used_wrap, (descs / 64) % 2 == 0);
+		CU_ASSERT_EQUAL(ldev->vqs[0].packed.next_avail, 0);
+		CU_ASSERT_EQUAL(ldev->vqs[0].packed.next_used, 0);
+		CU_ASSERT_EQUAL(ldev->vqs[0].packed.avail_wrap,
+				(descs / 64) % 2 == 0);
+		CU_ASSERT_EQUAL(ldev->vqs[0].packed.used_wrap,
+				(descs / 64) % 2 == 0);
 	} else {
 		/* 70016 mod 65536 = 4480 on both rings */
-		CU_ASSERT_EQUAL(ldev->vqs[0].used_idx, (u16)total);
-		CU_ASSERT_EQUAL(ldev->vqs[0].last_avail_idx, (u16)total);
+		CU_ASSERT_EQUAL(ldev->vqs[0].split.used_idx, (u16)total);
+		CU_ASSERT_EQUAL(ldev->vqs[0].split.last_avail_idx, (u16)total);
 	}
 	CU_ASSERT_EQUAL(__atomic_load_n(&lb.chains, __ATOMIC_RELAXED), total);
 	kfree(tx);
@@ -387,9 +389,9 @@ static void test_stack_buffer_reported(void)
 	/* The ring is untouched */
 	CU_ASSERT_EQUAL(tvq->num_free, 64);
 	if (harness_cfg()->packed) {
-		CU_ASSERT_EQUAL(ldev->vqs[0].pdesc[0].flags, 0);
+		CU_ASSERT_EQUAL(ldev->vqs[0].packed.desc[0].flags, 0);
 	} else {
-		CU_ASSERT_EQUAL(ldev->vqs[0].avail->idx, 0);
+		CU_ASSERT_EQUAL(ldev->vqs[0].split.avail->idx, 0);
 	}
 	harness_shutdown();
 }
@@ -752,18 +754,18 @@ static void used_before_driver_ok(struct virtio_device *vdev)
 	(void)vdev;
 	early_buf = kzalloc(8, GFP_KERNEL);
 	add_one(early_buf);	/* allowed before DRIVER_OK (§3.1.1) */
-	if (dvq->packed) {
+	if (dvq->packed_ring) {
 		/* Buffer id 0 used at descriptor 0, in the first lap */
-		dvq->pdesc[0].id = 0;
-		dvq->pdesc[0].len = 0;
-		__atomic_store_n(&dvq->pdesc[0].flags,
+		dvq->packed.desc[0].id = 0;
+		dvq->packed.desc[0].len = 0;
+		__atomic_store_n(&dvq->packed.desc[0].flags,
 				 cpu_to_le16(VRING_PACKED_F_AVAIL |
 					     VRING_PACKED_F_USED),
 				 __ATOMIC_RELEASE);
 	} else {
-		dvq->used->ring[0].id = 0;
-		dvq->used->ring[0].len = 0;
-		__atomic_store_n(&dvq->used->idx, 1, __ATOMIC_RELEASE);
+		dvq->split.used->ring[0].id = 0;
+		dvq->split.used->ring[0].len = 0;
+		__atomic_store_n(&dvq->split.used->idx, 1, __ATOMIC_RELEASE);
 	}
 	delivered = __atomic_load_n(&ldev->irqchip->delivered,
 				    __ATOMIC_RELAXED);

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/virtio_ring.h>
 
 /** Largest split queue size (virtio 1.2 §2.7: at most 32768). */
 #define VRING_SPLIT_MAX_NUM 32768u
@@ -85,6 +86,37 @@ static inline unsigned int vring_split_slot(uint16_t idx, unsigned int num)
 static inline uint16_t vring_split_pending(uint16_t newer, uint16_t older)
 {
 	return (uint16_t)(newer - older);
+}
+
+/**
+ * vring_split_used_event() - where used_event lives (§2.7.10): the 16-bit
+ * field right after avail->ring[num], in the driver area. The driver
+ * writes it; the device reads it to decide on an interrupt (§2.7.7.2).
+ *
+ * The one place the event fields are located: both sides (and the ring
+ * view) reach them through this and vring_split_avail_event().
+ * @param avail the driver area.
+ * @param num the queue size.
+ * @return the field's address.
+ */
+static inline __virtio16 *vring_split_used_event(struct vring_avail *avail,
+						 unsigned int num)
+{
+	return &avail->ring[num];
+}
+
+/**
+ * vring_split_avail_event() - where avail_event lives (§2.7.10): the
+ * 16-bit field right after used->ring[num], in the device area. The device
+ * writes it; the driver reads it to decide on a kick (§2.7.13.4).
+ * @param used the device area.
+ * @param num the queue size.
+ * @return the field's address.
+ */
+static inline __virtio16 *vring_split_avail_event(struct vring_used *used,
+						  unsigned int num)
+{
+	return (__virtio16 *)&used->ring[num];
 }
 
 #endif /* VLAB_VIRTIO_VRING_SPLIT_H */
