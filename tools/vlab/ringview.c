@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sim/device.h"
+#include "virtio/shared/vring_split.h"
 
 /** Fill colour of a changed field in the Graphviz pictures. */
 #define CHANGED_FILL "#ffe066"
@@ -34,8 +35,9 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 
 	rv->dev = dev;
 	rv->index = q;
-	rv->ready = vq->ready && (vq->packed ? vq->pdesc != NULL :
-				  vq->desc != NULL);
+	rv->ready = vq->ready && (vq->packed_ring ?
+				  vq->packed.desc != NULL :
+				  vq->split.desc != NULL);
 	if (!rv->ready)
 		return 0;
 	if (num > rv->cap) {
@@ -55,45 +57,47 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 		rv->used_ring = u;
 		rv->cap = num;
 	}
-	rv->packed = vq->packed;
+	rv->packed = vq->packed_ring;
 	rv->event_idx = vq->event_idx;
 	rv->num = num;
-	if (vq->packed) {
+	if (vq->packed_ring) {
 		for (i = 0; i < num; i++) {
-			rv->desc[i].addr = le64toh(vq->pdesc[i].addr);
-			rv->desc[i].len = le32toh(vq->pdesc[i].len);
-			rv->desc[i].flags = le16toh(vq->pdesc[i].flags);
-			rv->desc[i].tag = le16toh(vq->pdesc[i].id);
+			rv->desc[i].addr = le64toh(vq->packed.desc[i].addr);
+			rv->desc[i].len = le32toh(vq->packed.desc[i].len);
+			rv->desc[i].flags = le16toh(vq->packed.desc[i].flags);
+			rv->desc[i].tag = le16toh(vq->packed.desc[i].id);
 		}
-		rv->drv_flags = le16toh(vq->pdriver->flags);
-		rv->drv_off_wrap = le16toh(vq->pdriver->off_wrap);
-		rv->dev_flags = le16toh(vq->pdevice->flags);
-		rv->dev_off_wrap = le16toh(vq->pdevice->off_wrap);
-		rv->next_avail = vq->next_avail;
-		rv->avail_wrap = vq->avail_wrap;
-		rv->next_used = vq->next_used;
-		rv->used_wrap = vq->used_wrap;
+		rv->drv_flags = le16toh(vq->packed.driver->flags);
+		rv->drv_off_wrap = le16toh(vq->packed.driver->off_wrap);
+		rv->dev_flags = le16toh(vq->packed.device->flags);
+		rv->dev_off_wrap = le16toh(vq->packed.device->off_wrap);
+		rv->next_avail = vq->packed.next_avail;
+		rv->avail_wrap = vq->packed.avail_wrap;
+		rv->next_used = vq->packed.next_used;
+		rv->used_wrap = vq->packed.used_wrap;
 		return 0;
 	}
 	for (i = 0; i < num; i++) {
-		rv->desc[i].addr = le64toh(vq->desc[i].addr);
-		rv->desc[i].len = le32toh(vq->desc[i].len);
-		rv->desc[i].flags = le16toh(vq->desc[i].flags);
-		rv->desc[i].tag = le16toh(vq->desc[i].next);
-		rv->avail_ring[i] = le16toh(vq->avail->ring[i]);
-		rv->used_ring[i].id = le32toh(vq->used->ring[i].id);
-		rv->used_ring[i].len = le32toh(vq->used->ring[i].len);
+		rv->desc[i].addr = le64toh(vq->split.desc[i].addr);
+		rv->desc[i].len = le32toh(vq->split.desc[i].len);
+		rv->desc[i].flags = le16toh(vq->split.desc[i].flags);
+		rv->desc[i].tag = le16toh(vq->split.desc[i].next);
+		rv->avail_ring[i] = le16toh(vq->split.avail->ring[i]);
+		rv->used_ring[i].id = le32toh(vq->split.used->ring[i].id);
+		rv->used_ring[i].len = le32toh(vq->split.used->ring[i].len);
 	}
-	rv->avail_flags = le16toh(vq->avail->flags);
-	rv->avail_idx = le16toh(vq->avail->idx);
+	rv->avail_flags = le16toh(vq->split.avail->flags);
+	rv->avail_idx = le16toh(vq->split.avail->idx);
 	/* §2.7.10: used_event sits after the avail ring, avail_event after
 	 * the used ring */
-	rv->used_event = le16toh(vq->avail->ring[num]);
-	rv->used_flags = le16toh(vq->used->flags);
-	rv->used_idx = le16toh(vq->used->idx);
-	memcpy(&rv->avail_event, &vq->used->ring[num], sizeof(uint16_t));
+	rv->used_event = le16toh(*vring_split_used_event(vq->split.avail,
+							 num));
+	rv->used_flags = le16toh(vq->split.used->flags);
+	rv->used_idx = le16toh(vq->split.used->idx);
+	memcpy(&rv->avail_event, vring_split_avail_event(vq->split.used, num),
+	       sizeof(uint16_t));
 	rv->avail_event = le16toh(rv->avail_event);
-	rv->last_avail = vq->last_avail_idx;
+	rv->last_avail = vq->split.last_avail_idx;
 	return 0;
 }
 
