@@ -31,7 +31,7 @@ struct blk_req {
 
 /** Arguments of disk_io() as a vlab_span_fn. */
 struct disk_io_arg {
-	struct vlab_blk *b;	/**< the disk */
+	struct vlab_blk_dev *b;	/**< the disk */
 	uint64_t pos;		/**< byte offset of the span's first byte */
 	bool to_disk;		/**< chain to disk (T_OUT), else back */
 };
@@ -45,7 +45,7 @@ struct disk_io_arg {
  * @param pos byte offset on the disk.
  * @return 0 or -EIO.
  */
-static int disk_rw(struct vlab_blk *b, bool to_disk, uint8_t *p, size_t len,
+static int disk_rw(struct vlab_blk_dev *b, bool to_disk, uint8_t *p, size_t len,
 		   uint64_t pos)
 {
 	ssize_t r;
@@ -130,7 +130,7 @@ static bool check_limits(struct vlab_device *dev, struct vlab_vq *vq,
 			 const struct vlab_chain *c, bool writable,
 			 uint64_t off, uint64_t len)
 {
-	struct vlab_blk *b = dev->priv;
+	struct vlab_blk_dev *b = dev->priv;
 	unsigned long pieces[2] = { 0, 0 };
 	uint32_t seg_max = le32toh(b->config.seg_max);
 	uint32_t size_max = le32toh(b->config.size_max);
@@ -168,7 +168,7 @@ static bool check_limits(struct vlab_device *dev, struct vlab_vq *vq,
  * @param len byte count.
  * @return true when the access is allowed.
  */
-static bool in_range(struct vlab_blk *b, uint64_t sector, uint64_t len)
+static bool in_range(struct vlab_blk_dev *b, uint64_t sector, uint64_t len)
 {
 	uint64_t cap = __atomic_load_n(&b->capacity, __ATOMIC_ACQUIRE);
 
@@ -191,7 +191,7 @@ static int blk_execute(struct vlab_device *dev, struct vlab_vq *vq,
 		       const struct vlab_chain *c, const struct blk_req *rq,
 		       uint32_t *written)
 {
-	struct vlab_blk *b = dev->priv;
+	struct vlab_blk_dev *b = dev->priv;
 	struct disk_io_arg io = { .b = b };
 	uint8_t id[VIRTIO_BLK_ID_BYTES];
 	size_t n;
@@ -258,7 +258,7 @@ static int blk_execute(struct vlab_device *dev, struct vlab_vq *vq,
  */
 static void blk_process(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	struct vlab_blk *b = dev->priv;
+	struct vlab_blk_dev *b = dev->priv;
 	struct virtio_blk_outhdr hdr;
 	struct vlab_chain c;
 	struct blk_req rq;
@@ -307,7 +307,7 @@ static const struct vlab_device_model blk_model = {
 	.process = blk_process,
 };
 
-int vlab_blk_init(struct vlab_blk *b, const struct vlab_blk_opts *o,
+int vlab_blk_init(struct vlab_blk_dev *b, const struct vlab_blk_opts *o,
 		  char *err, size_t errlen)
 {
 	uint64_t features = 0;
@@ -386,7 +386,7 @@ int vlab_blk_init(struct vlab_blk *b, const struct vlab_blk_opts *o,
 	return 0;
 }
 
-void vlab_blk_fini(struct vlab_blk *b)
+void vlab_blk_fini(struct vlab_blk_dev *b)
 {
 	if (b->fd >= 0)
 		close(b->fd);
@@ -395,7 +395,7 @@ void vlab_blk_fini(struct vlab_blk *b)
 	b->mem = NULL;
 }
 
-int vlab_blk_set_capacity(struct vlab_device *dev, struct vlab_blk *b,
+int vlab_blk_set_capacity(struct vlab_device *dev, struct vlab_blk_dev *b,
 			  uint64_t sectors)
 {
 	uint64_t le = htole64(sectors);
@@ -409,7 +409,7 @@ int vlab_blk_set_capacity(struct vlab_device *dev, struct vlab_blk *b,
 	return 0;
 }
 
-int vlab_blk_peek(struct vlab_blk *b, uint64_t pos, void *buf, size_t n)
+int vlab_blk_peek(struct vlab_blk_dev *b, uint64_t pos, void *buf, size_t n)
 {
 	if (pos > b->backing_bytes || n > b->backing_bytes - pos)
 		return -EINVAL;

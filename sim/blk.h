@@ -52,7 +52,7 @@ struct vlab_blk_stats {
 };
 
 /** A block device's state: the model instance and its disk. */
-struct vlab_blk {
+struct vlab_blk_dev {
 	struct vlab_device_model model;	/**< the type, with this instance's
 					     features and configuration */
 	struct virtio_blk_config config; /**< its configuration space (LE) */
@@ -74,14 +74,14 @@ struct vlab_blk {
  * @param errlen its size.
  * @return 0 or a negative errno.
  */
-int vlab_blk_init(struct vlab_blk *b, const struct vlab_blk_opts *o,
+int vlab_blk_init(struct vlab_blk_dev *b, const struct vlab_blk_opts *o,
 		  char *err, size_t errlen);
 
 /**
  * vlab_blk_fini() - close the backing file or free the image.
  * @param b the state.
  */
-void vlab_blk_fini(struct vlab_blk *b);
+void vlab_blk_fini(struct vlab_blk_dev *b);
 
 /**
  * vlab_blk_set_capacity() - the disk changed size (a host resize): new
@@ -92,7 +92,7 @@ void vlab_blk_fini(struct vlab_blk *b);
  * @param sectors the new capacity, at most the backing's size.
  * @return 0, or -EINVAL when the backing is smaller.
  */
-int vlab_blk_set_capacity(struct vlab_device *dev, struct vlab_blk *b,
+int vlab_blk_set_capacity(struct vlab_device *dev, struct vlab_blk_dev *b,
 			  uint64_t sectors);
 
 /**
@@ -104,6 +104,6 @@ int vlab_blk_set_capacity(struct vlab_device *dev, struct vlab_blk *b,
  * @param n byte count.
  * @return 0, or -EINVAL past the end, or -EIO.
  */
-int vlab_blk_peek(struct vlab_blk *b, uint64_t pos, void *buf, size_t n);
+int vlab_blk_peek(struct vlab_blk_dev *b, uint64_t pos, void *buf, size_t n);
 
 #endif /* VLAB_SIM_BLK_H */

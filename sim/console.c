@@ -64,7 +64,7 @@ static void bump(unsigned long *counter, unsigned long n)
  */
 static void deliver(struct vlab_device *dev)
 {
-	struct vlab_console *c = dev->priv;
+	struct vlab_console_dev *c = dev->priv;
 	struct vlab_vq *vq = &dev->vqs[VLAB_CONSOLE_RXQ];
 	struct vlab_console_held h;
 	struct vlab_chain ch;
@@ -104,7 +104,7 @@ static void deliver(struct vlab_device *dev)
  */
 static void rx_take(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	struct vlab_console *c = dev->priv;
+	struct vlab_console_dev *c = dev->priv;
 	struct vlab_console_held *h;
 	struct vlab_chain ch;
 
@@ -144,7 +144,7 @@ static void rx_take(struct vlab_device *dev, struct vlab_vq *vq)
  */
 static void tx_take(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	struct vlab_console *c = dev->priv;
+	struct vlab_console_dev *c = dev->priv;
 	struct vlab_chain ch;
 	uint8_t *bytes;
 	int err = 0;
@@ -193,7 +193,7 @@ static void tx_take(struct vlab_device *dev, struct vlab_vq *vq)
  */
 static void console_process(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	struct vlab_console *c = dev->priv;
+	struct vlab_console_dev *c = dev->priv;
 
 	if (vq->index == VLAB_CONSOLE_RXQ) {
 		rx_take(dev, vq);
@@ -213,7 +213,7 @@ static void console_process(struct vlab_device *dev, struct vlab_vq *vq)
  */
 static void console_reset(struct vlab_device *dev)
 {
-	struct vlab_console *c = dev->priv;
+	struct vlab_console_dev *c = dev->priv;
 	unsigned int i;
 
 	vlab_mutex_lock(&c->lock);
@@ -234,7 +234,7 @@ static const struct vlab_device_model console_model = {
 	.process = console_process,
 };
 
-int vlab_console_init(struct vlab_console *c,
+int vlab_console_init(struct vlab_console_dev *c,
 		      const struct vlab_console_opts *o)
 {
 	memset(c, 0, sizeof(*c));
@@ -258,7 +258,7 @@ int vlab_console_init(struct vlab_console *c,
 	return 0;
 }
 
-void vlab_console_fini(struct vlab_console *c)
+void vlab_console_fini(struct vlab_console_dev *c)
 {
 	unsigned int i;
 
@@ -271,7 +271,7 @@ void vlab_console_fini(struct vlab_console *c)
 	memset(c, 0, sizeof(*c));
 }
 
-int vlab_console_host_write(struct vlab_device *dev, struct vlab_console *c,
+int vlab_console_host_write(struct vlab_device *dev, struct vlab_console_dev *c,
 			    const void *buf, size_t n)
 {
 	int err;
@@ -284,7 +284,7 @@ int vlab_console_host_write(struct vlab_device *dev, struct vlab_console *c,
 	return err;
 }
 
-size_t vlab_console_output(struct vlab_console *c, void *buf, size_t max)
+size_t vlab_console_output(struct vlab_console_dev *c, void *buf, size_t max)
 {
 	size_t len;
 
@@ -296,7 +296,7 @@ size_t vlab_console_output(struct vlab_console *c, void *buf, size_t max)
 	return len;
 }
 
-size_t vlab_console_pending_input(struct vlab_console *c)
+size_t vlab_console_pending_input(struct vlab_console_dev *c)
 {
 	size_t len;
 

@@ -65,7 +65,7 @@ struct vlab_console_held {
 };
 
 /** A console device's state. */
-struct vlab_console {
+struct vlab_console_dev {
 	struct vlab_device_model model;	/**< the type, this instance's
 					     features and configuration */
 	struct virtio_console_config config; /**< configuration space (LE) */
@@ -91,7 +91,7 @@ struct vlab_console {
  * @param o what to offer and where output goes.
  * @return 0 or -ENOMEM.
  */
-int vlab_console_init(struct vlab_console *c,
+int vlab_console_init(struct vlab_console_dev *c,
 		      const struct vlab_console_opts *o);
 
 /**
@@ -99,7 +99,7 @@ int vlab_console_init(struct vlab_console *c,
  * device is destroyed).
  * @param c the state.
  */
-void vlab_console_fini(struct vlab_console *c);
+void vlab_console_fini(struct vlab_console_dev *c);
 
 /**
  * vlab_console_host_write() - the host types: queue @p n bytes for the
@@ -111,7 +111,7 @@ void vlab_console_fini(struct vlab_console *c);
  * @param n byte count.
  * @return 0 or -ENOMEM.
  */
-int vlab_console_host_write(struct vlab_device *dev, struct vlab_console *c,
+int vlab_console_host_write(struct vlab_device *dev, struct vlab_console_dev *c,
 			    const void *buf, size_t n);
 
 /**
@@ -121,14 +121,14 @@ int vlab_console_host_write(struct vlab_device *dev, struct vlab_console *c,
  * @param max room in @p buf.
  * @return the total output length (may exceed @p max).
  */
-size_t vlab_console_output(struct vlab_console *c, void *buf, size_t max);
+size_t vlab_console_output(struct vlab_console_dev *c, void *buf, size_t max);
 
 /**
  * vlab_console_pending_input() - host bytes not yet delivered.
  * @param c the state.
  * @return the count.
  */
-size_t vlab_console_pending_input(struct vlab_console *c);
+size_t vlab_console_pending_input(struct vlab_console_dev *c);
 
 /**
  * vlab_console_resize() - the host window changed size: new cols and

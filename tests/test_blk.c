@@ -33,7 +33,7 @@
 #define DISK (1024 * 1024)
 
 /** The device's state, as the simulator keeps it. */
-static struct vlab_blk blk;
+static struct vlab_blk_dev blk;
 /** The raw driver's queue, when bound. */
 static struct virtqueue *raw_vq;
 /** The raw driver's device, when bound. */

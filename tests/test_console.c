@@ -20,7 +20,7 @@
 #include "virtio/shared/boundary.h"
 
 /** The device's state, as the simulator keeps it. */
-static struct vlab_console con;
+static struct vlab_console_dev con;
 /** The device. */
 static struct vlab_device *con_dev;
 

@@ -139,7 +139,7 @@ static int run_blk(const struct options *o)
 		.path = "/dev/vlab-blk", .ro = o->ro,
 	};
 	uint8_t *data = NULL, *back = NULL;
-	static struct vlab_blk b;
+	static struct vlab_blk_dev b;
 	size_t file_len = 0, room;
 	char err_text[256], what[160];
 	uint32_t bs = o->blk_size ? o->blk_size : VLAB_BLK_SECTOR;
@@ -333,7 +333,7 @@ static int run_console(const struct options *o)
 	struct scenario_console_echo p = {
 		.path = "/dev/vlab-console", .loopback = o->loopback,
 	};
-	static struct vlab_console c;
+	static struct vlab_console_dev c;
 	char what[128], *out = NULL;
 	size_t out_len;
 	int status = 1;
