@@ -135,6 +135,7 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 			 harness_matrix[i].name);
 		suites[i].pName = names[i];
 		suites[i].pInitFunc = cfg_inits[i];
+		suites[i].pTearDownFunc = harness_shutdown;
 		suites[i].pTests = tests;
 	}
 	failures = run_suites(suites);
@@ -160,7 +161,7 @@ static void apply_cfg(struct vlab_device *dev)
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{ name, NULL, NULL, NULL, NULL, tests },
+		{ name, NULL, NULL, NULL, harness_shutdown, tests },
 		CU_SUITE_INFO_NULL,
 	};
 
@@ -246,6 +247,33 @@ void *harness_boot(const void *model, void *priv, const char *name)
 		return NULL;
 	}
 	return dev;
+}
+
+bool harness_boot_many(const struct harness_dev *devs, unsigned int n,
+		       void **out)
+{
+	struct vlab_machine_opts opts = { .ram_size = next_ram, .loglevel = 4 };
+	struct vlab_device *dev;
+	unsigned int i;
+
+	if (n > 8 || machine_up || vlab_machine_init(&machine, &opts))
+		return false;
+	machine_up = true;
+	for (i = 0; i < n; i++) {
+		dev = vlab_machine_add_device(&machine, devs[i].model,
+					      devs[i].priv, devs[i].name);
+		if (!dev) {
+			harness_shutdown();
+			return false;
+		}
+		apply_cfg(dev);
+		out[i] = dev;
+	}
+	if (vlab_machine_boot(&machine, NULL)) {
+		harness_shutdown();
+		return false;
+	}
+	return true;
 }
 
 void *harness_boot_rng(uint64_t seed, bool refuse_features_ok)

@@ -61,6 +61,16 @@ void guest_shutdown(void);
 int guest_add_virtio_mmio(uint64_t base, uint64_t size, unsigned int irq);
 
 /**
+ * guest_remove_virtio_mmio() - hot-unplug the virtio-mmio device at
+ * @p base (what QEMU's device_del does): the transport unregisters it,
+ * its driver's remove() runs, and the guest frees the device, even while
+ * guest programs still hold its files open.
+ * @param base guest-physical base of its registers.
+ * @return 0, -ENOENT when no device is there, -ENODEV before boot.
+ */
+int guest_remove_virtio_mmio(uint64_t base);
+
+/**
  * guest_module_load() - insmod: run a module's init function.
  * @param name the module's KBUILD_MODNAME, e.g. "vlab_rng".
  * @return init's return value; -ENOENT when no such module is built in;
