@@ -92,12 +92,12 @@ static void usage(FILE *out)
 	      "run: boot a simulated machine with one virtio-mmio device, load\n"
 	      "its driver from driver/, run a guest program against its /dev\n"
 	      "node, unload the driver and show the result:\n"
-	      "  rng      read N bytes from /dev/vlab-rng (driver/vlab_rng.c)\n"
+	      "  rng      read N bytes from /dev/vlab-rng0 (driver/vlab_rng.c)\n"
 	      "           and print them in hex\n"
-	      "  blk      write a sector (or a file) through /dev/vlab-blk\n"
+	      "  blk      write a sector (or a file) through /dev/vlab-blk0\n"
 	      "           (driver/vlab_blk.c), read it back, fsync\n"
 	      "  console  the host sends lines; a guest program reads them from\n"
-	      "           /dev/vlab-console (driver/vlab_console.c) and writes\n"
+	      "           /dev/vlab-console0 (driver/vlab_console.c) and writes\n"
 	      "           each back as \"echo: LINE\"; the host prints what it got\n"
 	      "step: the same run, stopped at every event: the event, the ring\n"
 	      "of its queue with the fields it changed marked, and a prompt\n"
@@ -693,7 +693,7 @@ static int run_rng(const struct options *o)
 {
 	struct run r = { .o = o, .module = "vlab_rng" };
 	struct vlab_rng_source src;
-	struct vlab_prog_read rd = { .path = "/dev/vlab-rng" };
+	struct vlab_prog_read rd = { .path = "/dev/vlab-rng0" };
 	char what[96];
 	uint8_t *buf;
 	int status = 1;
@@ -708,9 +708,9 @@ static int run_rng(const struct options *o)
 	vlab_rng_source_init(&src, o->seeded, o->seed);
 	if (run_start(&r, &vlab_rng_model, &src, "rng0"))
 		goto out;
-	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng",
+	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng0",
 		 o->bytes);
-	status = run_program(&r, what, "reading /dev/vlab-rng",
+	status = run_program(&r, what, "reading /dev/vlab-rng0",
 			     vlab_prog_read_all, &rd);
 out:
 	status = run_stop(&r, status);
@@ -755,7 +755,7 @@ static int blk_program(void *arg)
 	ssize_t got;
 	int fd, err = 0;
 
-	fd = guest_open("/dev/vlab-blk");
+	fd = guest_open("/dev/vlab-blk0");
 	if (fd < 0)
 		return fd;
 	if (!p->ro) {
@@ -859,7 +859,7 @@ static int run_blk(const struct options *o)
 		if (p.data) {
 			memset(p.data, 0, bs);
 			file_len = (size_t)snprintf((char *)p.data, bs,
-				"virtio-lab: sector %llu, written by a guest program through /dev/vlab-blk\n",
+				"virtio-lab: sector %llu, written by a guest program through /dev/vlab-blk0\n",
 				(unsigned long long)o->sector);
 		}
 	}
@@ -882,13 +882,13 @@ static int run_blk(const struct options *o)
 		goto out;
 	if (o->ro)
 		snprintf(what, sizeof(what),
-			 "a guest program reads sector %llu of /dev/vlab-blk, then tries to write it",
+			 "a guest program reads sector %llu of /dev/vlab-blk0, then tries to write it",
 			 (unsigned long long)o->sector);
 	else
 		snprintf(what, sizeof(what),
-			 "a guest program writes %zu bytes at sector %llu of /dev/vlab-blk, reads them back, fsyncs",
+			 "a guest program writes %zu bytes at sector %llu of /dev/vlab-blk0, reads them back, fsyncs",
 			 p.len, (unsigned long long)o->sector);
-	status = run_program(&r, what, "the /dev/vlab-blk program",
+	status = run_program(&r, what, "the /dev/vlab-blk0 program",
 			     blk_program, &p);
 out:
 	status = run_stop(&r, status);
@@ -984,7 +984,7 @@ static int console_program(void *arg)
 	ssize_t r = 0;
 	int fd;
 
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open("/dev/vlab-console0");
 	if (fd < 0)
 		return fd;
 	for (p->done = 0; p->done < p->lines; p->done++) {
@@ -1112,10 +1112,10 @@ static int run_console(const struct options *o)
 	if (run_start(&r, &c.model, &c, "console0"))
 		goto out;
 	snprintf(what, sizeof(what), o->loopback ?
-		 "a guest program writes %u lines to /dev/vlab-console and reads each back" :
-		 "the host sends %u lines; a guest program reads each from /dev/vlab-console and writes it back",
+		 "a guest program writes %u lines to /dev/vlab-console0 and reads each back" :
+		 "the host sends %u lines; a guest program reads each from /dev/vlab-console0 and writes it back",
 		 p.lines);
-	status = run_program(&r, what, "the /dev/vlab-console program",
+	status = run_program(&r, what, "the /dev/vlab-console0 program",
 			     console_program, &p);
 	/* every transmit buffer consumed before the host's side is read */
 	if (!status)

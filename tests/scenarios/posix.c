@@ -140,7 +140,8 @@ static long read_payload(const char *path, unsigned char *buf)
 /**
  * main() - run the scenario named on the command line.
  * @param argc argument count.
- * @param argv arguments: the scenario name and its argument.
+ * @param argv arguments: the scenario name, the device node, and for blk
+ * the payload file.
  * @return 0 when every check held, 1 otherwise, 2 for bad usage.
  */
 int main(int argc, char **argv)
@@ -160,21 +161,21 @@ int main(int argc, char **argv)
 	struct scenario_result r = { 0, 0 };
 	long len = 0;
 
-	if (argc == 2 && !strcmp(argv[1], "rng")) {
-		scenario_rng(&sys, &r);
-	} else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "blk")) {
-		if (argc == 3) {
-			len = read_payload(argv[2], payload);
+	if (argc == 3 && !strcmp(argv[1], "rng")) {
+		scenario_rng(&sys, &r, argv[2]);
+	} else if ((argc == 3 || argc == 4) && !strcmp(argv[1], "blk")) {
+		if (argc == 4) {
+			len = read_payload(argv[3], payload);
 			if (len < 0 || len > SCENARIO_BLK_PAYLOAD_MAX) {
 				fprintf(stderr, "vlab-scenarios: cannot use payload %s\n",
-					argv[2]);
+					argv[3]);
 				return 2;
 			}
 		}
-		scenario_blk(&sys, &r, argc == 3 ? payload : NULL,
+		scenario_blk(&sys, &r, argv[2], argc == 4 ? payload : NULL,
 			     (size_t)len);
-	} else if (argc == 2 && !strcmp(argv[1], "console")) {
-		scenario_console(&sys, &r);
+	} else if (argc == 3 && !strcmp(argv[1], "console")) {
+		scenario_console(&sys, &r, argv[2]);
 	} else if (argc == 2 && !strcmp(argv[1], "console-input")) {
 		/* for the host: what to send */
 		fputs(SCENARIO_CONSOLE_INPUT, stdout);
@@ -183,7 +184,7 @@ int main(int argc, char **argv)
 		scenario_console_expected(expected, sizeof(expected));
 		fputs(expected, stdout);
 	} else {
-		fprintf(stderr, "usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console | console-input | console-expected\n");
+		fprintf(stderr, "usage: vlab-scenarios rng NODE | blk NODE [PAYLOAD-FILE] | console NODE | console-input | console-expected\n");
 		return 2;
 	}
 	return r.failed ? 1 : 0;
