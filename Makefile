@@ -184,7 +184,11 @@ qemu-deps:
 	@scripts/install-deps.sh qemu
 
 # Kbuild runs on the very files in driver/, reached through symlinks from
-# build/module so that no build product lands in driver/.
+# build/module so that no build product lands in driver/. C=2 runs sparse
+# on every file, rebuilt or not (C=1 only on those compiled); then the
+# kernel's checkpatch.pl, unpacked from Debian's linux-source into
+# build/checkpatch, reads driver/. Any warning of either fails the target.
+CHECKPATCH_DIR := build/checkpatch
 module: qemu-deps
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "make module: no kernel build tree (install linux-headers-amd64 or set KDIR)" >&2; \
@@ -192,12 +196,18 @@ module: qemu-deps
 	@mkdir -p $(MODDIR)
 	@ln -sf $(CURDIR)/driver/Kbuild $(MODDIR)/Kbuild
 	@for f in driver/*.c; do ln -sf $(CURDIR)/$$f $(MODDIR)/; done
-	@$(MAKE) -C "$(KDIR)" M=$(CURDIR)/$(MODDIR) modules > $(MODDIR)/build.log 2>&1; \
+	@$(MAKE) -C "$(KDIR)" M=$(CURDIR)/$(MODDIR) C=2 modules > $(MODDIR)/build.log 2>&1; \
 	status=$$?; cat $(MODDIR)/build.log; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; \
-	if grep -q 'warning:' $(MODDIR)/build.log; then \
-		echo "make module: the kernel build printed warnings" >&2; exit 1; fi; \
-	echo "make module: $$(cd $(MODDIR) && echo *.ko) built against $(KDIR), no warnings"
+	if grep -q 'warning:\|error:' $(MODDIR)/build.log; then \
+		echo "make module: the kernel build or sparse printed warnings" >&2; exit 1; fi; \
+	echo "make module: $$(cd $(MODDIR) && echo *.ko) built against $(KDIR), sparse clean"
+	@cp=$$(scripts/fetch-checkpatch.sh $(CURDIR)/$(CHECKPATCH_DIR)) && \
+	perl "$$cp" --no-tree --terse --show-types -f driver/*.c > $(MODDIR)/checkpatch.log 2>&1; \
+	cat $(MODDIR)/checkpatch.log; \
+	if grep -q 'ERROR\|WARNING' $(MODDIR)/checkpatch.log; then \
+		echo "make module: checkpatch.pl reported problems in driver/" >&2; exit 1; fi; \
+	echo "make module: checkpatch.pl: driver/*.c clean"
 
 $(QEMU_OUT)/vlab-scenarios: $(SCENARIO_SRCS) tests/scenarios/scenario.h
 	@mkdir -p $(@D)
