@@ -54,7 +54,7 @@ SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
 SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.c,$(SCENARIO_SRCS)))
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
-	qemu-shell qemu-deps tsan bench
+	qemu-shell qemu-deps tsan bench qemu-stress
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -66,6 +66,7 @@ help:
 	@echo "make tsan       run every suite under ThreadSanitizer"
 	@echo "make module     build driver/*.c as kernel modules (KDIR=headers tree)"
 	@echo "make qemu-test  boot Debian's kernel in QEMU and run the drivers there"
+	@echo "make qemu-stress slub_debug, unplug, kill and rmmod loops in a QEMU guest"
 	@echo "make qemu-shell the same guest, interactive"
 	@echo "make bench      stream 100k buffers per ring configuration, print figures"
 	@echo "make mutants    remove each validation check in turn; its test must fail"
@@ -221,6 +222,13 @@ qemu-test: module $(QEMU_OUT)/vlab-scenarios
 	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
 		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
 		tests/qemu/run.sh test
+
+# slub_debug=FZPU, unplug and kill loops, device_del through the monitor
+qemu-stress: module $(QEMU_OUT)/vlab-scenarios
+	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \
+	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
+		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
+		tests/qemu/stress-run.sh
 
 qemu-shell: module $(QEMU_OUT)/vlab-scenarios
 	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \
