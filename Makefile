@@ -59,7 +59,7 @@ SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
 SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.c,$(SCENARIO_SRCS)))
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
-	qemu-shell qemu-deps tsan bench
+	qemu-shell qemu-deps tsan bench qemu-stress
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -71,6 +71,7 @@ help:
 	@echo "make tsan       run every suite under ThreadSanitizer"
 	@echo "make module     build driver/*.c as kernel modules (KDIR=headers tree)"
 	@echo "make qemu-test  boot Debian's kernel in QEMU and run the drivers there"
+	@echo "make qemu-stress slub_debug, unplug, kill and rmmod loops in a QEMU guest"
 	@echo "make qemu-shell the same guest, interactive"
 	@echo "make bench      stream 100k buffers per ring configuration, print figures"
 	@echo "make mutants    remove each validation check in turn; its test must fail"
@@ -195,7 +196,11 @@ qemu-deps:
 	@scripts/install-deps.sh qemu
 
 # Kbuild runs on the very files in driver/, reached through symlinks from
-# build/module so that no build product lands in driver/.
+# build/module so that no build product lands in driver/. C=2 runs sparse
+# on every file, rebuilt or not (C=1 only on those compiled); then the
+# kernel's checkpatch.pl, unpacked from Debian's linux-source into
+# build/checkpatch, reads driver/. Any warning of either fails the target.
+CHECKPATCH_DIR := build/checkpatch
 module: qemu-deps
 	@if [ ! -d "$(KDIR)" ]; then \
 		echo "make module: no kernel build tree (install linux-headers-amd64 or set KDIR)" >&2; \
@@ -203,12 +208,18 @@ module: qemu-deps
 	@mkdir -p $(MODDIR)
 	@ln -sf $(CURDIR)/driver/Kbuild $(MODDIR)/Kbuild
 	@for f in driver/*.c; do ln -sf $(CURDIR)/$$f $(MODDIR)/; done
-	@$(MAKE) -C "$(KDIR)" M=$(CURDIR)/$(MODDIR) modules > $(MODDIR)/build.log 2>&1; \
+	@$(MAKE) -C "$(KDIR)" M=$(CURDIR)/$(MODDIR) C=2 modules > $(MODDIR)/build.log 2>&1; \
 	status=$$?; cat $(MODDIR)/build.log; \
 	if [ $$status -ne 0 ]; then exit $$status; fi; \
-	if grep -q 'warning:' $(MODDIR)/build.log; then \
-		echo "make module: the kernel build printed warnings" >&2; exit 1; fi; \
-	echo "make module: $$(cd $(MODDIR) && echo *.ko) built against $(KDIR), no warnings"
+	if grep -q 'warning:\|error:' $(MODDIR)/build.log; then \
+		echo "make module: the kernel build or sparse printed warnings" >&2; exit 1; fi; \
+	echo "make module: $$(cd $(MODDIR) && echo *.ko) built against $(KDIR), sparse clean"
+	@cp=$$(scripts/fetch-checkpatch.sh $(CURDIR)/$(CHECKPATCH_DIR)) && \
+	perl "$$cp" --no-tree --terse --show-types -f driver/*.c > $(MODDIR)/checkpatch.log 2>&1; \
+	cat $(MODDIR)/checkpatch.log; \
+	if grep -q 'ERROR\|WARNING' $(MODDIR)/checkpatch.log; then \
+		echo "make module: checkpatch.pl reported problems in driver/" >&2; exit 1; fi; \
+	echo "make module: checkpatch.pl: driver/*.c clean"
 
 $(QEMU_OUT)/vlab-scenarios: $(SCENARIO_SRCS) tests/scenarios/scenario.h
 	@mkdir -p $(@D)
@@ -222,6 +233,13 @@ qemu-test: module $(QEMU_OUT)/vlab-scenarios
 	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
 		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
 		tests/qemu/run.sh test
+
+# slub_debug=FZPU, unplug and kill loops, device_del through the monitor
+qemu-stress: module $(QEMU_OUT)/vlab-scenarios
+	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \
+	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
+		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
+		tests/qemu/stress-run.sh
 
 qemu-shell: module $(QEMU_OUT)/vlab-scenarios
 	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \

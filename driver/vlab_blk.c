@@ -2,7 +2,8 @@
 /**
  * @file
  * @brief virtio block driver (virtio 1.2 §5.2): a disk as the file
- * /dev/vlab-blk, read and written at block-aligned offsets.
+ * /dev/vlab-blkN (one node per device), read and written at block-aligned
+ * offsets.
  *
  * Where the entropy driver posts one writable buffer, every block request
  * mixes both directions in one chain, which is what virtqueue_add_sgs()
@@ -22,11 +23,23 @@
  * A real block driver hands requests to the block layer (blk-mq) and
  * keeps many in flight; this one is a character device with one request
  * at a time, so every request can be followed from read() to interrupt.
+ *
+ * A request belongs to the driver from add to get_buf, whatever happens
+ * to the process that asked for it. When that process is killed while
+ * it waits, the request stays in flight, and with it the header, the
+ * data buffer and the status byte; the next caller waits until the
+ * device gives it back before it touches any of them. The callback only
+ * clears "in flight" under the queue lock and wakes the wait queue, and
+ * every sleeper tests that state again, so a late wake-up for an old
+ * request cannot end the wait for a new one.
+ *
+ * After remove() the device may be gone (hot-unplug frees it): every
+ * file operation checks "removed" under the lock before it touches vdev.
  * The same file builds as a Linux kernel module and, against
  * virtio/include, inside the simulator.
  */
-#include <linux/completion.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -40,6 +53,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
+#include <linux/wait.h>
 
 /** Bytes in a virtio-blk sector, whatever the block size (§5.2.6). */
 #define VLAB_BLK_SECTOR 512
@@ -47,15 +61,22 @@
 #define VLAB_BLK_BUF (64 * 1024)
 /** Most data buffers one request uses, even when SEG_MAX allows more. */
 #define VLAB_BLK_MAX_SEGS 16
+/** Room for "vlab-blk" and a device number. */
+#define VLAB_BLK_NAME_LEN 24
+
+/** Numbers the N of /dev/vlab-blkN, one per bound device. */
+static DEFINE_IDA(vlab_blk_ida);
 
 /** One bound block device. */
 struct vlab_blk {
 	struct virtio_device *vdev;	/**< the device */
 	struct virtqueue *vq;		/**< its request queue */
-	struct miscdevice misc;		/**< /dev/vlab-blk */
+	struct miscdevice misc;		/**< /dev/vlab-blkN */
+	int index;			/**< N, from vlab_blk_ida */
+	char name[VLAB_BLK_NAME_LEN];	/**< "vlab-blkN", the node's name */
 	struct mutex lock;		/**< one request at a time */
 	spinlock_t vq_lock;		/**< guards vq, in_flight, stale */
-	struct completion done;		/**< the callback took a request back */
+	wait_queue_head_t idle;		/**< woken when in_flight clears */
 	struct kref ref;		/**< remove() plus each open file */
 	bool removed;			/**< remove() ran: fail new I/O */
 	bool in_flight;			/**< a request is with the device */
@@ -66,6 +87,7 @@ struct vlab_blk {
 	u32 max_segs;			/**< most data buffers in one request */
 	u32 max_io;			/**< most data bytes in one request */
 	bool ro;			/**< VIRTIO_BLK_F_RO negotiated */
+	bool flush;			/**< VIRTIO_BLK_F_FLUSH negotiated */
 	struct virtio_blk_outhdr *hdr;	/**< request header (kmalloc: DMA) */
 	u8 *status;			/**< status byte (kmalloc: DMA) */
 	u8 *buf;			/**< bounce buffer (kmalloc: DMA) */
@@ -93,7 +115,8 @@ static void vlab_blk_release_state(struct kref *ref)
  * Callbacks are turned off while the used ring is drained and back on
  * afterwards; virtqueue_enable_cb() returning false means a buffer came
  * in between, so the ring is drained again (the loop of Linux's
- * virtblk_done()).
+ * virtblk_done()). The wake-up comes after the lock is dropped and says
+ * only "look again": sleepers test in_flight themselves.
  */
 static void vlab_blk_done(struct virtqueue *vq)
 {
@@ -113,7 +136,41 @@ static void vlab_blk_done(struct virtqueue *vq)
 	} while (!virtqueue_enable_cb(vq));
 	spin_unlock_irqrestore(&vb->vq_lock, flags);
 	if (finished)
-		complete(&vb->done);
+		wake_up(&vb->idle);
+}
+
+/**
+ * vlab_blk_idle() - whether no request is with the device.
+ * @param vb the driver state.
+ * @return true when the header, data and status buffers are the
+ * driver's to use.
+ */
+static bool vlab_blk_idle(struct vlab_blk *vb)
+{
+	bool idle;
+
+	spin_lock_irq(&vb->vq_lock);
+	idle = !vb->in_flight;
+	spin_unlock_irq(&vb->vq_lock);
+	return idle;
+}
+
+/**
+ * vlab_blk_wait_idle() - wait until the device has given back the
+ * request in flight, if any (one whose caller was killed, say).
+ * @param vb the driver state (vb->lock held).
+ * @return 0, -ERESTARTSYS when this caller is killed in turn, -ENODEV
+ * when remove() ran (it woke us; the device may never answer now).
+ */
+static int vlab_blk_wait_idle(struct vlab_blk *vb)
+{
+	int err;
+
+	err = wait_event_killable(vb->idle, vlab_blk_idle(vb) ||
+				  READ_ONCE(vb->removed));
+	if (!err && READ_ONCE(vb->removed))
+		err = -ENODEV;
+	return err;
 }
 
 /**
@@ -173,10 +230,9 @@ static int vlab_blk_request(struct vlab_blk *vb, u32 type, u64 sector,
 	bool notify = false;
 	int err;
 
-	spin_lock_irq(&vb->vq_lock);
-	err = vb->in_flight ? -EIO : 0;
-	spin_unlock_irq(&vb->vq_lock);
-	if (err)	/* an earlier request was interrupted, still pending */
+	/* an earlier caller was killed: its request still owns the buffers */
+	err = vlab_blk_wait_idle(vb);
+	if (err)
 		return err;
 
 	/* virtio 1.2 §5.2.6: the header, in the device's byte order */
@@ -204,7 +260,6 @@ static int vlab_blk_request(struct vlab_blk *vb, u32 type, u64 sector,
 	out = 1 + (len && to_device);
 	in = nsgs - out;
 
-	reinit_completion(&vb->done);
 	spin_lock_irq(&vb->vq_lock);
 	/*
 	 * Readable lists first, then writable: one chain, vb its token.
@@ -223,7 +278,8 @@ static int vlab_blk_request(struct vlab_blk *vb, u32 type, u64 sector,
 	if (notify)
 		virtqueue_notify(vb->vq);
 
-	err = wait_for_completion_killable(&vb->done);
+	/* killed: the request stays in flight; the next caller waits for it */
+	err = vlab_blk_wait_idle(vb);
 	if (err)
 		return err;
 	switch (*vb->status) {
@@ -246,7 +302,7 @@ static int vlab_blk_request(struct vlab_blk *vb, u32 type, u64 sector,
  */
 static int vlab_blk_check(struct vlab_blk *vb, loff_t pos, size_t count)
 {
-	if (vb->removed)
+	if (READ_ONCE(vb->removed))
 		return -ENODEV;
 	vlab_blk_refresh(vb);
 	if (pos < 0 || pos % vb->blk_size || count % vb->blk_size)
@@ -293,6 +349,10 @@ static ssize_t vlab_blk_transfer(struct vlab_blk *vb, bool write,
 		count = min_t(u64, count, disk_bytes - *ppos);
 	while (!err && done < count) {
 		n = min_t(size_t, count - done, vb->max_io);
+		/* the bounce buffer may still be with a killed caller's request */
+		err = vlab_blk_wait_idle(vb);
+		if (err)
+			break;
 		if (write && copy_from_user(vb->buf, wbuf + done, n)) {
 			err = -EFAULT;
 			break;
@@ -312,7 +372,7 @@ static ssize_t vlab_blk_transfer(struct vlab_blk *vb, bool write,
 }
 
 /**
- * vlab_blk_read() - read() and pread() on /dev/vlab-blk.
+ * vlab_blk_read() - read() and pread() on /dev/vlab-blkN.
  * @param file the open file (private_data is our miscdevice).
  * @param ubuf the program's buffer.
  * @param count bytes wanted, a multiple of the block size.
@@ -329,7 +389,7 @@ static ssize_t vlab_blk_read(struct file *file, char __user *ubuf,
 }
 
 /**
- * vlab_blk_write() - write() and pwrite() on /dev/vlab-blk.
+ * vlab_blk_write() - write() and pwrite() on /dev/vlab-blkN.
  * @param file the open file.
  * @param ubuf the program's bytes.
  * @param count byte count, a multiple of the block size.
@@ -355,7 +415,8 @@ static ssize_t vlab_blk_write(struct file *file, const char __user *ubuf,
  *
  * With VIRTIO_BLK_F_FLUSH the device may cache writes, and T_FLUSH
  * empties the cache; without it the device writes through and there is
- * nothing to do (virtio 1.2 §5.2.6.2).
+ * nothing to do (virtio 1.2 §5.2.6.2). The feature was read at probe:
+ * after remove() vdev may be gone, and only "removed" may be looked at.
  */
 static int vlab_blk_fsync(struct file *file, loff_t start, loff_t end,
 			  int datasync)
@@ -367,12 +428,11 @@ static int vlab_blk_fsync(struct file *file, loff_t start, loff_t end,
 	(void)start;
 	(void)end;
 	(void)datasync;
-	if (!virtio_has_feature(vb->vdev, VIRTIO_BLK_F_FLUSH))
-		return 0;
-	mutex_lock(&vb->lock);
-	if (vb->removed)
+	if (mutex_lock_interruptible(&vb->lock))
+		return -ERESTARTSYS;
+	if (READ_ONCE(vb->removed))
 		err = -ENODEV;
-	else
+	else if (vb->flush)
 		err = vlab_blk_request(vb, VIRTIO_BLK_T_FLUSH, 0, 0, false);
 	mutex_unlock(&vb->lock);
 	return err;
@@ -383,7 +443,8 @@ static int vlab_blk_fsync(struct file *file, loff_t start, loff_t end,
  * @param file the open file.
  * @param offset the offset.
  * @param whence SEEK_SET, SEEK_CUR or SEEK_END.
- * @return the new offset or -EINVAL.
+ * @return the new offset, -EINVAL, or -ENODEV after remove() (the
+ * capacity can no longer be read).
  */
 static loff_t vlab_blk_llseek(struct file *file, loff_t offset, int whence)
 {
@@ -391,7 +452,12 @@ static loff_t vlab_blk_llseek(struct file *file, loff_t offset, int whence)
 	struct vlab_blk *vb = container_of(misc, struct vlab_blk, misc);
 	loff_t base;
 
-	mutex_lock(&vb->lock);
+	if (mutex_lock_interruptible(&vb->lock))
+		return -ERESTARTSYS;
+	if (READ_ONCE(vb->removed)) {
+		mutex_unlock(&vb->lock);
+		return -ENODEV;
+	}
 	vlab_blk_refresh(vb);
 	switch (whence) {
 	case SEEK_SET:
@@ -415,7 +481,7 @@ static loff_t vlab_blk_llseek(struct file *file, loff_t offset, int whence)
 }
 
 /**
- * vlab_blk_open() - open() on /dev/vlab-blk: the file keeps the state
+ * vlab_blk_open() - open() on /dev/vlab-blkN: the file keeps the state
  * alive.
  * @param inode the device inode.
  * @param file the new open file.
@@ -448,7 +514,7 @@ static int vlab_blk_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/** The system calls /dev/vlab-blk answers. */
+/** The system calls /dev/vlab-blkN answers. */
 static const struct file_operations vlab_blk_fops = {
 	.owner = THIS_MODULE,
 	.llseek = vlab_blk_llseek,
@@ -472,6 +538,7 @@ static int vlab_blk_read_limits(struct vlab_blk *vb)
 
 	virtio_cread(vdev, struct virtio_blk_config, capacity, &vb->capacity);
 	vb->ro = virtio_has_feature(vdev, VIRTIO_BLK_F_RO);
+	vb->flush = virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH);
 
 	/* BLK_SIZE: the logical block size; 512 when not offered */
 	vb->blk_size = VLAB_BLK_SECTOR;
@@ -528,6 +595,14 @@ static int vlab_blk_probe(struct virtio_device *vdev)
 	vb = kzalloc(sizeof(*vb), GFP_KERNEL);
 	if (!vb)
 		return -ENOMEM;
+	/* a node per device: the lowest free number names it */
+	vb->index = ida_alloc(&vlab_blk_ida, GFP_KERNEL);
+	if (vb->index < 0) {
+		err = vb->index;
+		kfree(vb);
+		return err;
+	}
+	snprintf(vb->name, sizeof(vb->name), "vlab-blk%d", vb->index);
 	vb->hdr = kmalloc(sizeof(*vb->hdr), GFP_KERNEL);
 	vb->status = kmalloc(1, GFP_KERNEL);
 	vb->buf = kmalloc(VLAB_BLK_BUF, GFP_KERNEL);
@@ -539,7 +614,7 @@ static int vlab_blk_probe(struct virtio_device *vdev)
 	vdev->priv = vb;
 	mutex_init(&vb->lock);
 	spin_lock_init(&vb->vq_lock);
-	init_completion(&vb->done);
+	init_waitqueue_head(&vb->idle);
 	kref_init(&vb->ref);
 
 	/* virtio 1.2 §3.1.1 step 7, §5.2.2: one queue, "requestq" */
@@ -568,7 +643,7 @@ static int vlab_blk_probe(struct virtio_device *vdev)
 		snprintf(id, sizeof(id), "(none: %d)", err);
 
 	vb->misc.minor = MISC_DYNAMIC_MINOR;
-	vb->misc.name = "vlab-blk";
+	vb->misc.name = vb->name;
 	vb->misc.fops = &vlab_blk_fops;
 	vb->misc.parent = &vdev->dev;
 	err = misc_register(&vb->misc);
@@ -578,7 +653,7 @@ static int vlab_blk_probe(struct virtio_device *vdev)
 		 vb->misc.name, (unsigned long long)vb->capacity,
 		 vb->blk_size, vb->max_segs, vb->seg_bytes,
 		 vb->ro ? ", read-only" : "",
-		 virtio_has_feature(vdev, VIRTIO_BLK_F_FLUSH) ? ", flush" : "",
+		 vb->flush ? ", flush" : "",
 		 id);
 	return 0;
 
@@ -588,6 +663,7 @@ err_vqs:
 	vdev->config->del_vqs(vdev);
 err_free:
 	vdev->priv = NULL;
+	ida_free(&vlab_blk_ida, vb->index);
 	kfree(vb->buf);
 	kfree(vb->status);
 	kfree(vb->hdr);
@@ -606,10 +682,17 @@ static void vlab_blk_remove(struct virtio_device *vdev)
 
 	/* No new open() can find the device once this returns */
 	misc_deregister(&vb->misc);
+	/* the node is gone: its number may name the next device */
+	ida_free(&vlab_blk_ida, vb->index);
 
-	/* Let an in-flight request finish; later I/O fails with -ENODEV */
+	/*
+	 * Later I/O fails with -ENODEV; a caller asleep on a device that may
+	 * never answer now is woken to see it. Taking the lock waits until
+	 * that caller has left.
+	 */
+	WRITE_ONCE(vb->removed, true);
+	wake_up(&vb->idle);
 	mutex_lock(&vb->lock);
-	vb->removed = true;
 	mutex_unlock(&vb->lock);
 
 	/* virtio 1.2 §2.4: after reset the device no longer touches memory */
@@ -647,5 +730,5 @@ static struct virtio_driver vlab_blk_driver = {
 
 module_virtio_driver(vlab_blk_driver);
 MODULE_DEVICE_TABLE(virtio, vlab_blk_id_table);
-MODULE_DESCRIPTION("virtio-lab block driver: /dev/vlab-blk");
+MODULE_DESCRIPTION("virtio-lab block driver: /dev/vlab-blkN");
 MODULE_LICENSE("GPL");

@@ -2,7 +2,7 @@
 /**
  * @file
  * @brief virtio console driver (virtio 1.2 §5.3), one port: the console
- * as the file /dev/vlab-console.
+ * as the file /dev/vlab-consoleN, one node per device.
  *
  * Two queues, one per direction. The host may send bytes at any time, so
  * the driver keeps receive buffers posted on receiveq0 before anyone
@@ -18,6 +18,7 @@
  * simulator.
  */
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/miscdevice.h>
@@ -38,6 +39,12 @@
 /** Receive buffers the driver keeps (at most the queue size are posted). */
 #define VLAB_CONSOLE_RX_BUFS 16
 
+/** Room for "vlab-console" and a device number. */
+#define VLAB_CONSOLE_NAME_LEN 24
+
+/** Numbers the N of /dev/vlab-consoleN, one per bound device. */
+static DEFINE_IDA(vlab_console_ida);
+
 /** One buffer; kmalloc'd, so the device can reach it. */
 struct vlab_console_buf {
 	struct list_head list;		/**< on rx_ready or rx_free */
@@ -51,7 +58,9 @@ struct vlab_console {
 	struct virtio_device *vdev;	/**< the device */
 	struct virtqueue *rx_vq;	/**< receiveq0: host to guest */
 	struct virtqueue *tx_vq;	/**< transmitq0: guest to host */
-	struct miscdevice misc;		/**< /dev/vlab-console */
+	struct miscdevice misc;		/**< /dev/vlab-consoleN */
+	int index;			/**< N, from vlab_console_ida */
+	char name[VLAB_CONSOLE_NAME_LEN]; /**< "vlab-consoleN" */
 	struct mutex read_lock;		/**< one reader at a time */
 	struct mutex write_lock;	/**< one writer at a time */
 	spinlock_t lock;		/**< both queues, lists, flags */
@@ -228,7 +237,7 @@ static bool vlab_console_readable(struct vlab_console *vc)
 }
 
 /**
- * vlab_console_read() - read() on /dev/vlab-console: sleep until the host
+ * vlab_console_read() - read() on /dev/vlab-consoleN: sleep until the host
  * has sent something, then return what is there (up to @p count).
  * @param file the open file (private_data is our miscdevice).
  * @param ubuf the program's buffer.
@@ -339,7 +348,7 @@ static int vlab_console_send(struct vlab_console *vc,
 }
 
 /**
- * vlab_console_write() - write() on /dev/vlab-console: one transmit
+ * vlab_console_write() - write() on /dev/vlab-consoleN: one transmit
  * buffer per 256 bytes, sleeping while transmitq0 is full.
  * @param file the open file.
  * @param ubuf the program's bytes.
@@ -390,7 +399,7 @@ static ssize_t vlab_console_write(struct file *file, const char __user *ubuf,
 }
 
 /**
- * vlab_console_open() - open() on /dev/vlab-console: the file keeps the
+ * vlab_console_open() - open() on /dev/vlab-consoleN: the file keeps the
  * state alive.
  * @param inode the device inode.
  * @param file the new open file.
@@ -424,7 +433,7 @@ static int vlab_console_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/** The system calls /dev/vlab-console answers. */
+/** The system calls /dev/vlab-consoleN answers. */
 static const struct file_operations vlab_console_fops = {
 	.owner = THIS_MODULE,
 	.read = vlab_console_read,
@@ -477,6 +486,14 @@ static int vlab_console_probe(struct virtio_device *vdev)
 	vc = kzalloc(sizeof(*vc), GFP_KERNEL);
 	if (!vc)
 		return -ENOMEM;
+	/* a node per device: the lowest free number names it */
+	vc->index = ida_alloc(&vlab_console_ida, GFP_KERNEL);
+	if (vc->index < 0) {
+		err = vc->index;
+		kfree(vc);
+		return err;
+	}
+	snprintf(vc->name, sizeof(vc->name), "vlab-console%d", vc->index);
 	vc->vdev = vdev;
 	vdev->priv = vc;
 	mutex_init(&vc->read_lock);
@@ -524,7 +541,7 @@ static int vlab_console_probe(struct virtio_device *vdev)
 	spin_unlock_irq(&vc->lock);
 
 	vc->misc.minor = MISC_DYNAMIC_MINOR;
-	vc->misc.name = "vlab-console";
+	vc->misc.name = vc->name;
 	vc->misc.fops = &vlab_console_fops;
 	vc->misc.parent = &vdev->dev;
 	err = misc_register(&vc->misc);
@@ -543,6 +560,7 @@ err_bufs:
 	vdev->config->del_vqs(vdev);
 err_free:
 	vdev->priv = NULL;
+	ida_free(&vlab_console_ida, vc->index);
 	kfree(vc);
 	return err;
 }
@@ -558,6 +576,8 @@ static void vlab_console_remove(struct virtio_device *vdev)
 
 	/* No new open() can find the device once this returns */
 	misc_deregister(&vc->misc);
+	/* the node is gone: its number may name the next device */
+	ida_free(&vlab_console_ida, vc->index);
 
 	/* Sleepers see "removed" and leave; new calls fail with -ENODEV */
 	spin_lock_irq(&vc->lock);
@@ -603,5 +623,5 @@ static struct virtio_driver vlab_console_driver = {
 
 module_virtio_driver(vlab_console_driver);
 MODULE_DEVICE_TABLE(virtio, vlab_console_id_table);
-MODULE_DESCRIPTION("virtio-lab console driver: /dev/vlab-console");
+MODULE_DESCRIPTION("virtio-lab console driver: /dev/vlab-consoleN");
 MODULE_LICENSE("GPL");

@@ -2,7 +2,7 @@
 /**
  * @file
  * @brief virtio entropy driver (virtio 1.2 §5.4): random bytes from the
- * device, handed to programs through /dev/vlab-rng.
+ * device, handed to programs through /dev/vlab-rngN, one node per device.
  *
  * This is the driver skeleton of the kernel's "Writing Virtio Drivers"
  * guide made real. The same file builds as a Linux kernel module (Kbuild)
@@ -15,9 +15,18 @@
  * (vi->lock), so the process-context add and the interrupt-context get_buf
  * never touch the queue at the same time, the same reasoning the kernel's
  * virtio-rng relies on.
+ *
+ * A reader may be killed while it sleeps. Its request then stays with the
+ * device, and the buffer with it: the driver marks it busy and the next
+ * reader waits for that same request instead of posting another, then
+ * hands out its bytes (what is left of them stays for the read after).
+ * Posting a new buffer for every killed reader would fill the queue with
+ * buffers nobody waits for, and their late completions would wake later
+ * readers too early.
  */
 #include <linux/completion.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -31,17 +40,26 @@
 
 /** Bytes asked of the device per request. */
 #define VLAB_RNG_CHUNK 64
+/** Room for "vlab-rng" and a device number. */
+#define VLAB_RNG_NAME_LEN 24
+
+/** Numbers the N of /dev/vlab-rngN, one per bound device. */
+static DEFINE_IDA(vlab_rng_ida);
 
 /** One bound entropy device. */
 struct vlab_rng {
 	struct virtio_device *vdev;	/**< the device */
 	struct virtqueue *vq;		/**< its only queue, "input" */
-	struct miscdevice misc;		/**< /dev/vlab-rng */
-	struct mutex lock;		/**< one request at a time */
+	struct miscdevice misc;		/**< /dev/vlab-rngN */
+	int index;			/**< N, from vlab_rng_ida */
+	char name[VLAB_RNG_NAME_LEN];	/**< "vlab-rngN", the node's name */
+	struct mutex lock;		/**< one reader at a time */
 	struct completion have_data;	/**< the callback finished one */
 	struct kref ref;		/**< remove() plus each open file */
 	bool removed;			/**< remove() ran: fail new reads */
-	unsigned int data_avail;	/**< bytes the device wrote */
+	bool busy;			/**< buf is with the device */
+	unsigned int data_avail;	/**< bytes of buf not handed out yet */
+	unsigned int data_idx;		/**< where they start in buf */
 	u8 *buf;			/**< kmalloc'd, so it has a DMA address */
 };
 
@@ -72,39 +90,53 @@ static void vlab_rng_recv_done(struct virtqueue *vq)
 	if (!virtqueue_get_buf(vq, &len))
 		return;
 	vi->data_avail = len;
+	vi->data_idx = 0;
 	complete(&vi->have_data);
 }
 
 /**
- * vlab_rng_request() - ask the device for up to @p size bytes and wait.
+ * vlab_rng_request() - make sure bytes are in vi->buf: post a request for
+ * @p size bytes unless one is with the device already, and wait for it.
  * @param vi the driver state (vi->lock held).
  * @param size bytes wanted, at most VLAB_RNG_CHUNK.
- * @return bytes received, or a negative errno.
+ * @return 0 (vi->data_avail bytes at vi->buf + vi->data_idx, possibly
+ * none), or a negative errno. When the wait is killed the request stays
+ * posted and busy: the next reader waits for it.
  */
 static int vlab_rng_request(struct vlab_rng *vi, unsigned int size)
 {
 	struct scatterlist sg;
 	int err;
 
-	reinit_completion(&vi->have_data);
-	vi->data_avail = 0;
+	if (!vi->busy) {
+		reinit_completion(&vi->have_data);
+		vi->data_avail = 0;
+		vi->data_idx = 0;
 
-	/* One device-writable buffer; vi is the token get_buf returns */
-	sg_init_one(&sg, vi->buf, size);
-	err = virtqueue_add_inbuf(vi->vq, &sg, 1, vi, GFP_KERNEL);
-	if (err < 0)
-		return err;
-	/* virtio 1.2 §2.7.13.4: notify the device unless it opted out */
-	virtqueue_kick(vi->vq);
+		/* One device-writable buffer; vi is the token get_buf returns */
+		sg_init_one(&sg, vi->buf, size);
+		err = virtqueue_add_inbuf(vi->vq, &sg, 1, vi, GFP_KERNEL);
+		if (err < 0)
+			return err;
+		vi->busy = true;
+		/* virtio 1.2 §2.7.13.4: notify the device unless it opted out */
+		virtqueue_kick(vi->vq);
+	}
 
 	err = wait_for_completion_killable(&vi->have_data);
 	if (err < 0)
 		return err;
-	return min_t(unsigned int, vi->data_avail, size);
+	/* remove() woke us: the device may still hold the buffer */
+	if (READ_ONCE(vi->removed))
+		return -ENODEV;
+	/* the device gave the buffer back: it is ours again */
+	vi->busy = false;
+	return 0;
 }
 
 /**
- * vlab_rng_read() - read() on /dev/vlab-rng: one request per call.
+ * vlab_rng_read() - read() on /dev/vlab-rngN: at most one request per
+ * call; bytes a killed reader's request brought in are handed out first.
  * @param file the open file (private_data is our miscdevice).
  * @param ubuf the program's buffer.
  * @param count bytes wanted.
@@ -117,26 +149,35 @@ static ssize_t vlab_rng_read(struct file *file, char __user *ubuf,
 	struct miscdevice *misc = file->private_data;
 	struct vlab_rng *vi = container_of(misc, struct vlab_rng, misc);
 	unsigned int size = min_t(size_t, count, VLAB_RNG_CHUNK);
-	int got;
+	int err = 0;
+	int got = 0;
 
 	(void)ppos;
 	if (!count)
 		return 0;
 	if (mutex_lock_interruptible(&vi->lock))
 		return -ERESTARTSYS;
-	if (vi->removed) {
+	if (READ_ONCE(vi->removed)) {
 		mutex_unlock(&vi->lock);
 		return -ENODEV;
 	}
-	got = vlab_rng_request(vi, size);
-	if (got > 0 && copy_to_user(ubuf, vi->buf, got))
-		got = -EFAULT;
+	/* while busy, data_avail is the callback's: wait for it first */
+	if (vi->busy || !vi->data_avail)
+		err = vlab_rng_request(vi, size);
+	if (!err) {
+		got = min_t(unsigned int, vi->data_avail, size);
+		if (copy_to_user(ubuf, vi->buf + vi->data_idx, got))
+			err = -EFAULT;
+		vi->data_idx += got;
+		vi->data_avail -= got;
+	}
 	mutex_unlock(&vi->lock);
-	return got;
+	return err ? err : got;
 }
 
 /**
- * vlab_rng_open() - open() on /dev/vlab-rng: the file keeps the state alive.
+ * vlab_rng_open() - open() on /dev/vlab-rngN: the file keeps the state
+ * alive.
  * @param inode the device inode.
  * @param file the new open file.
  * @return 0.
@@ -167,7 +208,7 @@ static int vlab_rng_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/** The system calls /dev/vlab-rng answers. */
+/** The system calls /dev/vlab-rngN answers. */
 static const struct file_operations vlab_rng_fops = {
 	.owner = THIS_MODULE,
 	.read = vlab_rng_read,
@@ -189,6 +230,14 @@ static int vlab_rng_probe(struct virtio_device *vdev)
 	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
 	if (!vi)
 		return -ENOMEM;
+	/* a node per device: the lowest free number names it */
+	vi->index = ida_alloc(&vlab_rng_ida, GFP_KERNEL);
+	if (vi->index < 0) {
+		err = vi->index;
+		kfree(vi);
+		return err;
+	}
+	snprintf(vi->name, sizeof(vi->name), "vlab-rng%d", vi->index);
 	vi->buf = kmalloc(VLAB_RNG_CHUNK, GFP_KERNEL);
 	if (!vi->buf) {
 		err = -ENOMEM;
@@ -211,7 +260,7 @@ static int vlab_rng_probe(struct virtio_device *vdev)
 	virtio_device_ready(vdev);
 
 	vi->misc.minor = MISC_DYNAMIC_MINOR;
-	vi->misc.name = "vlab-rng";
+	vi->misc.name = vi->name;
 	vi->misc.fops = &vlab_rng_fops;
 	vi->misc.parent = &vdev->dev;
 	err = misc_register(&vi->misc);
@@ -226,6 +275,7 @@ err_reset:
 	vdev->config->del_vqs(vdev);
 err_free:
 	vdev->priv = NULL;
+	ida_free(&vlab_rng_ida, vi->index);
 	kfree(vi->buf);
 	kfree(vi);
 	return err;
@@ -241,10 +291,17 @@ static void vlab_rng_remove(struct virtio_device *vdev)
 
 	/* No new open() can find the device once this returns */
 	misc_deregister(&vi->misc);
+	/* the node is gone: its number may name the next device */
+	ida_free(&vlab_rng_ida, vi->index);
 
-	/* Let an in-flight read finish; later reads fail with -ENODEV */
+	/*
+	 * Later reads fail with -ENODEV; a reader asleep on a device that
+	 * may never answer (a rate-limited one, say) is woken to see it.
+	 * Taking the lock waits until that reader has left.
+	 */
+	WRITE_ONCE(vi->removed, true);
+	complete(&vi->have_data);
 	mutex_lock(&vi->lock);
-	vi->removed = true;
 	mutex_unlock(&vi->lock);
 
 	/* virtio 1.2 §2.4: after reset the device no longer touches memory */
@@ -273,5 +330,5 @@ static struct virtio_driver vlab_rng_driver = {
 
 module_virtio_driver(vlab_rng_driver);
 MODULE_DEVICE_TABLE(virtio, vlab_rng_id_table);
-MODULE_DESCRIPTION("virtio-lab entropy driver: /dev/vlab-rng");
+MODULE_DESCRIPTION("virtio-lab entropy driver: /dev/vlab-rngN");
 MODULE_LICENSE("GPL");

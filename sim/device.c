@@ -35,8 +35,10 @@ static void *device_thread(void *arg)
 
 	vlab_mutex_lock(&dev->lock);
 	for (;;) {
-		while (!dev->notify_pending && !dev->stop &&
-		       !(dev->host_pending && vlab_device_live_locked(dev)))
+		while (!dev->stop &&
+		       (dev->faults.stall ||
+			(!dev->notify_pending &&
+			 !(dev->host_pending && vlab_device_live_locked(dev)))))
 			vlab_cond_wait(&dev->cond, &dev->lock);
 		if (dev->stop)
 			break;
@@ -191,6 +193,14 @@ bool vlab_device_live(struct vlab_device *dev)
 	live = vlab_device_live_locked(dev);
 	vlab_mutex_unlock(&dev->lock);
 	return live;
+}
+
+void vlab_device_set_stall(struct vlab_device *dev, bool stall)
+{
+	vlab_mutex_lock(&dev->lock);
+	dev->faults.stall = stall;
+	vlab_cond_broadcast(&dev->cond);
+	vlab_mutex_unlock(&dev->lock);
 }
 
 void vlab_device_poke(struct vlab_device *dev, unsigned int index)

@@ -58,6 +58,9 @@ struct vlab_faults {
 				       the next N multi-field reads */
 	bool rewrite_after_read; /**< D16: play a driver that rewrites each
 				      descriptor right after the device read it */
+	bool stall;		/**< a slow device (rate-limited, throttled):
+				     notifications wait until it is cleared;
+				     set with vlab_device_set_stall() */
 };
 
 /** Ring features a device offers (virtio 1.2 §6): all on by default. */
@@ -192,6 +195,16 @@ bool vlab_device_live(struct vlab_device *dev);
  */
 const char *vlab_device_notify_locked(struct vlab_device *dev,
 				      uint32_t index);
+
+/**
+ * vlab_device_set_stall() - hold the device's work back, or let it go:
+ * while stalled, buffers the driver posts wait in the ring, as they do
+ * behind a rate-limited or throttled device, so a test can kill the
+ * process waiting for one.
+ * @param dev the device.
+ * @param stall true to hold, false to process what was notified.
+ */
+void vlab_device_set_stall(struct vlab_device *dev, bool stall);
 
 /**
  * vlab_device_poke() - the host side of the device has work for queue

@@ -209,7 +209,7 @@ expect_usage_error "--size of zero" run console --size 0x25
 : >"$tmp/tiny.img"
 expect_usage_error "--disk smaller than a sector" run blk --disk "$tmp/tiny.img"
 
-# A file written through /dev/vlab-blk is byte-identical in the disk file
+# A file written through /dev/vlab-blk0 is byte-identical in the disk file
 truncate -s 1M "$tmp/disk.img"
 head -c 100000 /dev/urandom >"$tmp/payload"
 if "$vlab" run blk --disk "$tmp/disk.img" --write-file "$tmp/payload" \

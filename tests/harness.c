@@ -135,6 +135,7 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 			 harness_matrix[i].name);
 		suites[i].pName = names[i];
 		suites[i].pInitFunc = cfg_inits[i];
+		suites[i].pTearDownFunc = harness_shutdown;
 		suites[i].pTests = tests;
 	}
 	failures = run_suites(suites);
@@ -145,7 +146,7 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{ name, NULL, NULL, NULL, NULL, tests },
+		{ name, NULL, NULL, NULL, harness_shutdown, tests },
 		CU_SUITE_INFO_NULL,
 	};
 
@@ -238,16 +239,34 @@ static int session_start(void)
 
 void *harness_boot(const void *model, void *priv, const char *name)
 {
-	struct vlab_device *dev;
+	const struct harness_dev one = { model, priv, name };
+	void *dev;
 
-	if (session_start())
-		return NULL;
-	dev = vlab_session_add_device(&session, model, priv, name);
-	if (!dev || vlab_session_boot(&session)) {
-		harness_shutdown();
-		return NULL;
+	return harness_boot_many(&one, 1, &dev) ? dev : NULL;
+}
+
+bool harness_boot_many(const struct harness_dev *devs, unsigned int n,
+		       void **out)
+{
+	struct vlab_device *dev;
+	unsigned int i;
+
+	if (n > 8 || session_start())
+		return false;
+	for (i = 0; i < n; i++) {
+		dev = vlab_session_add_device(&session, devs[i].model,
+					      devs[i].priv, devs[i].name);
+		if (!dev) {
+			harness_shutdown();
+			return false;
+		}
+		out[i] = dev;
 	}
-	return dev;
+	if (vlab_session_boot(&session)) {
+		harness_shutdown();
+		return false;
+	}
+	return true;
 }
 
 void *harness_boot_rng(uint64_t seed, bool refuse_features_ok)

@@ -104,6 +104,25 @@ size_t harness_count_kind(int kind);
  */
 void *harness_boot(const void *model, void *priv, const char *name);
 
+/** One device of harness_boot_many(). */
+struct harness_dev {
+	const void *model;	/**< its type (const struct vlab_device_model *) */
+	void *priv;		/**< the model's state */
+	const char *name;	/**< its name, e.g. "rng1" */
+};
+
+/**
+ * harness_boot_many() - build and boot a machine with several devices,
+ * each on its own virtio-mmio window, in the order given (the guest
+ * probes them in that order).
+ * @param devs the devices.
+ * @param n how many (at most 8).
+ * @param out receives each struct vlab_device *.
+ * @return true when the machine runs.
+ */
+bool harness_boot_many(const struct harness_dev *devs, unsigned int n,
+		       void **out);
+
 /**
  * harness_boot_rng() - a machine with a seeded entropy device.
  * @param seed the device's seed.
@@ -119,7 +138,9 @@ void *harness_boot_rng(uint64_t seed, bool refuse_features_ok);
 void harness_set_ram(uint64_t bytes);
 
 /**
- * harness_shutdown() - shut the machine down and free it.
+ * harness_shutdown() - shut the machine down and free it. Also runs
+ * after every test, so a test stopped by a failed fatal assertion does
+ * not leave its machine to the next one.
  */
 void harness_shutdown(void);
 

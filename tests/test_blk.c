@@ -73,8 +73,14 @@ static int raw_probe(struct virtio_device *vdev)
 	return 0;
 }
 
+/** Header of a request whose sender was killed: the device may hold it. */
+static struct virtio_blk_outhdr *raw_orphan_hdr;
+/** Data and status of that request. */
+static u8 *raw_orphan_data;
+
 /**
- * raw_remove() - unbind the raw driver.
+ * raw_remove() - unbind the raw driver; a killed sender's request is
+ * freed only now, once the reset took it back from the device.
  * @param vdev the device.
  */
 static void raw_remove(struct virtio_device *vdev)
@@ -84,6 +90,10 @@ static void raw_remove(struct virtio_device *vdev)
 		;
 	vdev->config->del_vqs(vdev);
 	raw_vq = NULL;
+	kfree(raw_orphan_hdr);
+	kfree(raw_orphan_data);
+	raw_orphan_hdr = NULL;
+	raw_orphan_data = NULL;
 }
 
 /** Every block device. */
@@ -151,8 +161,13 @@ static int raw_request(u32 type, u64 sector, unsigned int nout,
 	if (!virtqueue_add_sgs(raw_vq, sgs, 1 + nout, n - 1 - nout, hdr,
 			       GFP_KERNEL)) {
 		virtqueue_kick(raw_vq);
-		if (!wait_for_completion_killable(&raw_done))
-			ret = data[(nout + nin) * seg];
+		if (wait_for_completion_killable(&raw_done)) {
+			/* killed: the buffers stay the device's until reset */
+			raw_orphan_hdr = hdr;
+			raw_orphan_data = data;
+			return ret;
+		}
+		ret = data[(nout + nin) * seg];
 	}
 	kfree(data);
 	kfree(hdr);
@@ -225,7 +240,7 @@ static bool last_error_has(struct vlab_device *dev, const char *needle)
 	return has;
 }
 
-/** The open /dev/vlab-blk of test_capacity_change(). */
+/** The open /dev/vlab-blk0 of test_capacity_change(). */
 static int cap_fd;
 
 /**
@@ -260,7 +275,8 @@ static void test_shared_scenario(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	payload(want, sizeof(want));
-	scenario_blk(&vlab_prog_sys, &r, want, sizeof(want));
+	scenario_blk(&vlab_prog_sys, &r, SCENARIO_BLK_NODE, want,
+		     sizeof(want));
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 15);
 	/* the payload and its zero padding are in the image */
@@ -294,7 +310,8 @@ static void test_file_backing(void)
 	CU_ASSERT_FATAL(ftruncate(fd, 2 * DISK) == 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(boot_blk(&o, "vlab_blk"));
 	payload(want, sizeof(want));
-	scenario_blk(&vlab_prog_sys, &r, want, sizeof(want));
+	scenario_blk(&vlab_prog_sys, &r, SCENARIO_BLK_NODE, want,
+		     sizeof(want));
 	CU_ASSERT_EQUAL(r.failed, 0);
 	shut();
 	/* read the host file itself, after the machine is gone */
@@ -314,7 +331,7 @@ static void test_read_only(void)
 	int fd;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(boot_blk(&o, "vlab_blk"));
-	fd = guest_open("/dev/vlab-blk");
+	fd = guest_open(SCENARIO_BLK_NODE);
 	CU_ASSERT_FATAL(fd >= 0);
 	memset(buf, 0x5a, sizeof(buf));
 	CU_ASSERT_EQUAL(guest_pwrite(fd, buf, sizeof(buf), 0), -EROFS);
@@ -387,7 +404,7 @@ static void test_no_flush(void)
 	int fd;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(boot_blk(&o, "vlab_blk"));
-	fd = guest_open("/dev/vlab-blk");
+	fd = guest_open(SCENARIO_BLK_NODE);
 	CU_ASSERT_EQUAL(guest_fsync(fd), 0);
 	CU_ASSERT_EQUAL(guest_close(fd), 0);
 	CU_ASSERT_EQUAL(stat_of(&blk.stats.flushes), 0);
@@ -422,7 +439,7 @@ static void test_seg_limits(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	payload(buf, sizeof(buf));
-	fd = guest_open("/dev/vlab-blk");
+	fd = guest_open(SCENARIO_BLK_NODE);
 	CU_ASSERT_EQUAL(guest_pwrite(fd, buf, sizeof(buf), 4096),
 			(ssize_t)sizeof(buf));
 	CU_ASSERT_EQUAL(guest_pread(fd, back, sizeof(back), 4096),
@@ -454,7 +471,7 @@ static void test_blk_size(void)
 	int fd;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(boot_blk(&o, "vlab_blk"));
-	fd = guest_open("/dev/vlab-blk");
+	fd = guest_open(SCENARIO_BLK_NODE);
 	CU_ASSERT_EQUAL(guest_pwrite(fd, buf, 512, 0), -EINVAL);
 	CU_ASSERT_EQUAL(guest_pwrite(fd, buf, 4096, 512), -EINVAL);
 	CU_ASSERT_EQUAL(guest_pwrite(fd, buf, 8192, 4096), 8192);
@@ -470,7 +487,7 @@ static void test_capacity_change(void)
 	uint8_t buf[512] = { 0 };
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
-	cap_fd = guest_open("/dev/vlab-blk");
+	cap_fd = guest_open(SCENARIO_BLK_NODE);
 	CU_ASSERT_EQUAL(guest_lseek(cap_fd, 0, SEEK_END), DISK);
 	CU_ASSERT_EQUAL(vlab_blk_set_capacity(dev, &blk, 1 << 20), -EINVAL);
 	CU_ASSERT_EQUAL(vlab_blk_set_capacity(dev, &blk, 1024), 0);

@@ -98,7 +98,7 @@ static void test_shared_scenario(void)
 	size_t len, n;
 
 	CU_ASSERT_FATAL(boot_console(&o, SCENARIO_CONSOLE_INPUT));
-	scenario_console(&vlab_prog_sys, &r);
+	scenario_console(&vlab_prog_sys, &r, SCENARIO_CONSOLE_NODE);
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 2 + SCENARIO_CONSOLE_LINES + 1);
 	vlab_device_wait_idle(con_dev);
@@ -126,7 +126,7 @@ static void test_loopback(void)
 	for (i = 0; i < sizeof(out); i++)
 		out[i] = (char)('a' + i % 26);
 	CU_ASSERT_FATAL(boot_console(&o, NULL));
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open(SCENARIO_CONSOLE_NODE);
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(guest_write(fd, out, sizeof(out)),
 			(ssize_t)sizeof(out));
@@ -160,7 +160,7 @@ static void test_input_without_reader(void)
 	vlab_device_wait_idle(con_dev);
 	/* 16 buffers of 256 bytes are full; 6000 - 4096 bytes wait */
 	CU_ASSERT_EQUAL(vlab_console_pending_input(&con), 6000 - 16 * 256);
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open(SCENARIO_CONSOLE_NODE);
 	CU_ASSERT_EQUAL(read_exactly(fd, got, sizeof(got)), 0);
 	CU_ASSERT_EQUAL(memcmp(got, text, sizeof(got)), 0);
 	CU_ASSERT_EQUAL(vlab_console_pending_input(&con), 0);
@@ -177,7 +177,7 @@ static void test_output_without_reader(void)
 
 	memset(buf, 'x', sizeof(buf));
 	CU_ASSERT_FATAL(boot_console(&o, NULL));
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open(SCENARIO_CONSOLE_NODE);
 	CU_ASSERT_EQUAL(guest_write(fd, buf, sizeof(buf)), 1000);
 	CU_ASSERT_EQUAL(guest_close(fd), 0);
 	vlab_device_wait_idle(con_dev);
@@ -225,7 +225,7 @@ static void test_read_blocks(void)
 	int fd;
 
 	CU_ASSERT_FATAL(boot_console(&o, NULL));
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open(SCENARIO_CONSOLE_NODE);
 	__atomic_store_n(&late_sent, 0, __ATOMIC_RELEASE);
 	harness_capture_start();
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, late_writer, NULL), 0);
@@ -251,7 +251,7 @@ static void test_read_blocks(void)
 static int read_one(void *arg)
 {
 	ssize_t n;
-	int fd = guest_open("/dev/vlab-console");
+	int fd = guest_open(SCENARIO_CONSOLE_NODE);
 
 	if (fd < 0)
 		return fd;
@@ -288,7 +288,7 @@ static void test_size(void)
 	vlab_console_resize(con_dev, 132, 43);
 	vlab_device_wait_idle(con_dev);
 	usleep(20000);	/* the config interrupt reaches the driver */
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open(SCENARIO_CONSOLE_NODE);
 	CU_ASSERT_EQUAL(guest_write(fd, "hi\n", 3), 3);
 	CU_ASSERT_EQUAL(read_exactly(fd, buf, 3), 0);
 	CU_ASSERT_EQUAL(guest_close(fd), 0);
@@ -320,7 +320,7 @@ static void test_unplug_wakes_reader(void)
 	int fd;
 
 	CU_ASSERT_FATAL(boot_console(&o, NULL));
-	fd = guest_open("/dev/vlab-console");
+	fd = guest_open(SCENARIO_CONSOLE_NODE);
 	unplug_ret = 0;
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, unplug_reader, &fd), 0);
 	usleep(30000);

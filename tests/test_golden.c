@@ -262,7 +262,7 @@ static void rng_run(uint64_t seed, bool packed)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(harness_boot_rng(seed, false));
 	CU_ASSERT_EQUAL(guest_module_load("vlab_rng"), 0);
 	/* no watchdog: lockstep reports a stuck run as a deadlock itself */
-	CU_ASSERT_EQUAL(vlab_prog_read_device("/dev/vlab-rng", buf,
+	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, buf,
 					      sizeof(buf), 0), 0);
 	guest_module_unload("vlab_rng");
 	finish();

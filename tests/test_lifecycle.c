@@ -93,7 +93,7 @@ static void test_features_ok_refused(void)
 	CU_ASSERT_FALSE(dev->vqs[0].ready);
 	CU_ASSERT(guest_dmesg_contains("device refuses features"));
 	/* No driver is bound, so no device node exists */
-	CU_ASSERT_EQUAL(guest_open("/dev/vlab-rng"), -ENOENT);
+	CU_ASSERT_EQUAL(guest_open(SCENARIO_RNG_NODE), -ENOENT);
 	harness_shutdown();
 }
 
@@ -109,8 +109,8 @@ static void test_remove_resets_and_frees(void)
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	CU_ASSERT(guest_mem_in_use() > before);
 	CU_ASSERT_TRUE(dev->vqs[0].ready);
-	CU_ASSERT_EQUAL(vlab_prog_read_device("/dev/vlab-rng", buf, sizeof(buf),
-					      2000), 0);
+	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, buf,
+					      sizeof(buf), 2000), 0);
 
 	harness_capture_start();
 	CU_ASSERT_EQUAL(guest_module_unload("vlab_rng"), 0);
@@ -122,7 +122,7 @@ static void test_remove_resets_and_frees(void)
 	CU_ASSERT_FALSE(dev->vqs[0].ready);
 	/* The ring, the driver state and its buffer all went back */
 	CU_ASSERT_EQUAL(guest_mem_in_use(), before);
-	CU_ASSERT_EQUAL(guest_open("/dev/vlab-rng"), -ENOENT);
+	CU_ASSERT_EQUAL(guest_open(SCENARIO_RNG_NODE), -ENOENT);
 	CU_ASSERT_EQUAL(guest_kernel_warnings(), 0);
 	harness_shutdown();
 }
@@ -138,7 +138,7 @@ static void test_open_file_survives_remove(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	before = guest_mem_in_use();
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
-	fd = guest_open("/dev/vlab-rng");
+	fd = guest_open(SCENARIO_RNG_NODE);
 	CU_ASSERT_FATAL(fd >= 0);
 	CU_ASSERT_EQUAL(guest_read(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
 	CU_ASSERT_EQUAL(guest_module_unload("vlab_rng"), 0);

@@ -2,7 +2,7 @@
 /**
  * @file
  * @brief The entropy driver end to end: a guest program reads
- * /dev/vlab-rng through driver/vlab_rng.c and gets the seeded device's
+ * /dev/vlab-rng0 through driver/vlab_rng.c and gets the seeded device's
  * exact stream.
  */
 #include <errno.h>
@@ -45,7 +45,8 @@ static void read_seeded(uint64_t seed, size_t n)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	memset(got, 0, sizeof(got));
-	CU_ASSERT_EQUAL(vlab_prog_read_device("/dev/vlab-rng", got, n, 5000), 0);
+	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, got, n,
+					      5000), 0);
 	expect_stream(seed, want, n);
 	CU_ASSERT_EQUAL(memcmp(got, want, n), 0);
 	CU_ASSERT_EQUAL(dev->errors, 0);
@@ -91,8 +92,8 @@ static void test_request_events(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	harness_capture_start();
-	CU_ASSERT_EQUAL(vlab_prog_read_device("/dev/vlab-rng", buf, sizeof(buf),
-					      5000), 0);
+	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, buf,
+					      sizeof(buf), 5000), 0);
 	harness_capture_stop();
 	/* 200 bytes = 4 requests (64 + 64 + 64 + 8) */
 	ev = harness_captured(&n);
@@ -122,8 +123,10 @@ static void test_unseeded_differs(void)
 	dev = harness_boot(&vlab_rng_model, &src, "rng0");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
-	CU_ASSERT_EQUAL(vlab_prog_read_device("/dev/vlab-rng", a, 64, 5000), 0);
-	CU_ASSERT_EQUAL(vlab_prog_read_device("/dev/vlab-rng", b, 64, 5000), 0);
+	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, a, 64,
+					      5000), 0);
+	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, b, 64,
+					      5000), 0);
 	CU_ASSERT_NOT_EQUAL(memcmp(a, b, 64), 0);
 	harness_shutdown();
 }
@@ -140,7 +143,7 @@ static void test_shared_scenario(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
 	CU_ASSERT_EQUAL_FATAL(guest_module_load("vlab_rng"), 0);
 	putchar('\n');
-	scenario_rng(&vlab_prog_sys, &r);
+	scenario_rng(&vlab_prog_sys, &r, SCENARIO_RNG_NODE);
 	CU_ASSERT_EQUAL(r.failed, 0);
 	CU_ASSERT_EQUAL(r.passed, 6);
 	harness_shutdown();

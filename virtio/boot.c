@@ -15,7 +15,11 @@
 struct board_device {
 	struct platform_device pdev;	/**< what the platform bus sees */
 	struct resource res[2];		/**< its MMIO window and its line */
+	struct board_device *next;	/**< the next one on the board */
 };
+
+/** The board's virtio-mmio devices, for hot-unplug by address. */
+static struct board_device *board_devices;
 
 /** Whether the guest kernel is running. */
 static bool booted;
@@ -72,8 +76,17 @@ static void board_device_release(struct device *dev)
 {
 	struct platform_device *pdev;
 
+	struct board_device *bd, **pp;
+
 	pdev = container_of(dev, struct platform_device, dev);
-	free(container_of(pdev, struct board_device, pdev));
+	bd = container_of(pdev, struct board_device, pdev);
+	for (pp = &board_devices; *pp; pp = &(*pp)->next) {
+		if (*pp == bd) {
+			*pp = bd->next;
+			break;
+		}
+	}
+	free(bd);
 }
 
 int guest_add_virtio_mmio(uint64_t base, uint64_t size, unsigned int irq)
@@ -97,5 +110,23 @@ int guest_add_virtio_mmio(uint64_t base, uint64_t size, unsigned int irq)
 	bd->pdev.num_resources = 2;
 	bd->pdev.resource = bd->res;
 	bd->pdev.dev.release = board_device_release;
+	bd->next = board_devices;
+	board_devices = bd;
 	return platform_device_register(&bd->pdev);
+}
+
+int guest_remove_virtio_mmio(uint64_t base)
+{
+	struct board_device *bd;
+
+	if (!booted)
+		return -ENODEV;
+	for (bd = board_devices; bd; bd = bd->next)
+		if (bd->res[0].start == base)
+			break;
+	if (!bd)
+		return -ENOENT;
+	/* the transport's remove() unbinds the driver and frees the device */
+	platform_device_unregister(&bd->pdev);
+	return 0;
 }

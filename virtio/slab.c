@@ -21,6 +21,8 @@
 
 /** Allocation unit and minimum alignment. */
 #define GRANULE 64u
+/** What freed memory is filled with: Linux's POISON_FREE. */
+#define VLAB_POISON_FREE 0x6b
 
 /** Protects the allocator. */
 static pthread_mutex_t mem_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -204,6 +206,12 @@ void kfree(const void *ptr)
 	g = (size_t)(p - ram_host) / GRANULE;
 	n = block_len[g];
 	block_len[g] = 0;
+	/*
+	 * Poison the block as slub_debug=P does: a use after free then reads
+	 * 0x6b6b... and a pointer taken from it faults at once, instead of
+	 * quietly finding the old contents.
+	 */
+	memset(ram_host + g * GRANULE, VLAB_POISON_FREE, n * GRANULE);
 	mark_granules(g, n, false);
 	in_use -= n * GRANULE;
 	if (g < search_hint)

@@ -1,167 +1,182 @@
 #!/bin/sh
 # Build the QEMU guest for virtio-lab and boot it: Debian's kernel, a busybox
-# initramfs with the virtio core modules, our modules and vlab-scenarios,
-# and three QEMU devices: virtio-rng-pci, virtio-blk-pci on a scratch image,
-# virtio-serial-pci with a virtconsole port on two FIFOs the host feeds
-# and reads.
+# initramfs with the virtio core modules, our modules and vlab-scenarios.
 #
-#   tests/qemu/run.sh test   run the checks, parse the console, check the
-#                            image and the console output on the host,
-#                            print each driver's counts and "N passed,
-#                            N failed"; exit 1 on any failure
-#   tests/qemu/run.sh shell  an interactive guest with the drivers loaded
+# The matrix: two transports (virtio-pci on the pc machine, virtio-mmio on
+# microvm) x two ring layouts (split, packed=on). One boot per transport
+# covers both layouts: it holds two devices of each kind, one split and
+# one packed, so it also checks that each driver binds a second device.
+# Each device's checks count for its cell, transport/layout; the checks of
+# the boot as a whole (modules, node count, the kernel log) for the
+# transport. -smp 2 throughout.
+#
+#   tests/qemu/run.sh test   run the matrix, check the disk images and the
+#                            console output on the host, print one summary
+#                            line per cell and "N passed, N failed"; exit 1
+#                            on any failure
+#   tests/qemu/run.sh shell  an interactive guest (QEMU_TRANSPORT=pci|mmio)
 #
 # Environment: KROOT (unpacked kernel: boot/vmlinuz-KVER, lib/modules/KVER),
 # KVER, MODDIR (our .ko files), SCENARIOS (the static vlab-scenarios),
-# OUT (work directory), QEMU_RNG=0 leaves the virtio-rng device out (to
-# see the test fail), QEMU_TIMEOUT (seconds, default 240).
+# OUT (work directory), QEMU_RNG=0 leaves the virtio-rng devices out (to
+# see the test fail), QEMU_TIMEOUT (seconds per boot, default 150),
+# QEMU_TRANSPORTS (default "pci mmio"), QEMU_JOBS (boots at once, default 1).
 set -eu
 mode=${1:-test}
 : "${KROOT:?}" "${KVER:?}" "${MODDIR:?}" "${SCENARIOS:?}" "${OUT:?}"
 QEMU_RNG=${QEMU_RNG:-1}
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-150}
+QEMU_TRANSPORTS=${QEMU_TRANSPORTS:-pci mmio}
+QEMU_JOBS=${QEMU_JOBS:-1}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/machine.sh"
 
-vmlinuz="$KROOT/boot/vmlinuz-$KVER"
-kmods="$KROOT/lib/modules/$KVER"
-[ -r "$vmlinuz" ] || { echo "qemu: no kernel at $vmlinuz" >&2; exit 1; }
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] || { echo "qemu: busybox-static is not installed" >&2; exit 1; }
-
-# --- the initramfs --------------------------------------------------------
-staging="$OUT/initramfs"
-rm -rf "$staging"
-mkdir -p "$staging/bin" "$staging/proc" "$staging/sys" "$staging/dev" \
-	"$staging/lib/modules"
-cp "$busybox" "$staging/bin/busybox"
-cp "$here/init" "$staging/init"
-chmod 755 "$staging/init"
-cp "$SCENARIOS" "$staging/bin/vlab-scenarios"
-# the file the guest writes through /dev/vlab-blk: 200000 random bytes,
-# not a whole number of sectors
+mkdir -p "$OUT"
+build_initramfs
 payload="$OUT/payload.bin"
-head -c 200000 /dev/urandom >"$payload"
-cp "$payload" "$staging/payload.bin"
-for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev \
-	virtio_pci; do
-	ko=$(find "$kmods" -name "$m.ko" | head -n 1)
-	[ -n "$ko" ] || { echo "qemu: $m.ko not found under $kmods" >&2; exit 1; }
-	cp "$ko" "$staging/lib/modules/"
-done
-cp "$MODDIR"/*.ko "$staging/lib/modules/"
-(cd "$staging" && find . | cpio -o -H newc --quiet) | gzip -1 \
-	>"$OUT/initramfs.cpio.gz"
-
-# --- the machine ----------------------------------------------------------
-# The scratch disk: 4 MiB of zeros, written through /dev/vlab-blk.
-disk="$OUT/disk.img"
-rm -f "$disk"
-truncate -s 4M "$disk"
-# The console's host end: QEMU reads con.in and writes con.out.
-rm -f "$OUT/con.in" "$OUT/con.out"
-mkfifo "$OUT/con.in" "$OUT/con.out"
-set -- -machine pc -accel tcg -m 512M -smp 1 -no-reboot -net none \
-	-kernel "$vmlinuz" -initrd "$OUT/initramfs.cpio.gz" \
-	-drive "file=$disk,format=raw,if=none,id=disk0,cache=writeback" \
-	-device virtio-blk-pci,drive=disk0,serial=vlab-disk-0 \
-	-chardev "pipe,id=con0,path=$OUT/con" \
-	-device virtio-serial-pci -device virtconsole,chardev=con0
-[ "$QEMU_RNG" = 0 ] || set -- "$@" -device virtio-rng-pci
 
 if [ "$mode" = shell ]; then
-	exec qemu-system-x86_64 "$@" -nographic \
-		-append "console=ttyS0 panic=-1 loglevel=4 vlab.mode=shell"
+	t=${QEMU_TRANSPORT:-pci}
+	machine_args "$t" "$OUT/$t"
+	# shellcheck disable=SC2086
+	exec qemu-system-x86_64 $QEMU_ARGS -nographic \
+		-append "$(kernel_cmdline "$t") vlab.mode=shell"
 fi
 
-log="$OUT/console.log"
-rm -f "$log"
-echo "qemu: booting $KVER (TCG) with$([ "$QEMU_RNG" = 0 ] && echo "out") virtio-rng-pci, virtio-blk-pci, virtconsole; serial console in $log"
-# The host end of the virtconsole: what the guest sends is kept in
-# console-out.txt; the scenario's input waits in con.in, whose write end
-# stays open while QEMU runs (an end of file would close the port).
-"$SCENARIOS" console-expected >"$OUT/console-want.txt"
-cat "$OUT/con.out" >"$OUT/console-out.txt" &
-reader=$!
-{ "$SCENARIOS" console-input; sleep "$QEMU_TIMEOUT"; } >"$OUT/con.in" &
-writer=$!
-status=0
-timeout "$QEMU_TIMEOUT" qemu-system-x86_64 "$@" -display none -monitor none \
-	-serial "file:$log" \
-	-append "console=ttyS0 panic=-1 loglevel=4 vlab.mode=test" || status=$?
-kill "$writer" 2>/dev/null || true
-# QEMU's exit closed con.out: the reader ends once it has read it all
-sleep 1
-kill "$reader" 2>/dev/null || true
-wait 2>/dev/null || true
-[ -r "$log" ] || : >"$log"
-tr -d '\r' <"$log" >"$log.txt"
+# boot TRANSPORT: one guest, its log in $OUT/TRANSPORT/console.log.txt,
+# the host-side checks appended to it
+boot() {
+	t=$1
+	dir="$OUT/$t"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	machine_args "$t" "$dir"
+	log="$dir/console.log"
+	"$SCENARIOS" console-expected >"$dir/console-want.txt"
+	# The host end of each virtconsole: what the guest sends is kept in
+	# console-out-LAYOUT.txt; the scenario's input waits in its .in FIFO,
+	# whose write end stays open while QEMU runs (an end of file would
+	# close the port).
+	pids=""
+	for l in split packed; do
+		cat "$dir/con-$l.out" >"$dir/console-out-$l.txt" &
+		pids="$pids $!"
+		{ "$SCENARIOS" console-input; sleep "$QEMU_TIMEOUT"; } \
+			>"$dir/con-$l.in" &
+		pids="$pids $!"
+	done
+	status=0
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	timeout "$QEMU_TIMEOUT" qemu-system-x86_64 $QEMU_ARGS -display none \
+		-monitor none -serial "file:$log" \
+		-append "$(kernel_cmdline "$t") vlab.mode=test" || status=$?
+	echo "qemu: $t: the guest ran $(( $(date +%s) - start )) s (exit status $status)"
+	# QEMU's exit closed the .out FIFOs: the readers end once they read all
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null || true
+	wait 2>/dev/null || true
+	[ -r "$log" ] || : >"$log"
+	tr -d '\r' <"$log" >"$log.txt"
+	host_checks "$t" "$dir" "$status" >>"$log.txt"
+}
 
-# --- checks on the host side ------------------------------------------------
+# host_checks TRANSPORT DIR STATUS: what only the host can see
+host_checks() {
+	t=$1
+	dir=$2
+	status=$3
+	size=$(wc -c <"$payload")
+	pad=$(( (512 - size % 512) % 512 ))
+	for l in split packed; do
+		host_check "$t/$l blk: host: the file written through the node is byte-identical in disk-$l.img" \
+			cmp -s -n "$size" "$payload" "$dir/disk-$l.img" 0 262144
+		host_check "$t/$l blk: host: its padding to a whole sector is zeros ($pad bytes)" \
+			cmp -s -n "$pad" /dev/zero "$dir/disk-$l.img" 0 $((262144 + size))
+		host_check "$t/$l console: host: the chardev received every line echoed" \
+			cmp -s "$dir/console-want.txt" "$dir/console-out-$l.txt"
+	done
+	host_check "$t core: qemu exited by itself (status $status; 124: timeout)" \
+		[ "$status" -eq 0 ]
+	host_check "$t core: the guest reached the end of its checks" \
+		grep -q '^VLAB-DONE' "$dir/console.log.txt"
+	bad=$(grep -E "$KERNEL_PROBLEMS" "$dir/console.log.txt" || true)
+	[ -z "$bad" ] || printf '%s\n' "$bad" | sed 's/^/qemu: kernel: /' >&2
+	host_check "$t core: no BUG, WARNING, Oops, GPF or SLUB report in the kernel log" \
+		[ -z "$bad" ]
+}
+
 host_check() {
 	name=$1
 	shift
 	if "$@"; then
-		echo "VLAB-CHECK PASS $name" >>"$log.txt"
+		echo "VLAB-CHECK PASS $name"
 	else
-		echo "VLAB-CHECK FAIL $name" >>"$log.txt"
+		echo "VLAB-CHECK FAIL $name"
 	fi
 }
-size=$(wc -c <"$payload")
-pad=$(( (512 - size % 512) % 512 ))
-host_check "blk: host: the file written through /dev/vlab-blk is byte-identical in $disk" \
-	cmp -s -n "$size" "$payload" "$disk" 0 262144
-host_check "blk: host: its padding to a whole sector is zeros ($pad bytes)" \
-	cmp -s -n "$pad" /dev/zero "$disk" 0 $((262144 + size))
-host_check "console: host: the chardev received every line echoed" \
-	cmp -s "$OUT/console-want.txt" "$OUT/console-out.txt"
 
-# --- the verdict ----------------------------------------------------------
-grep '^VLAB-CHECK' "$log.txt" || true
-passed=$(grep -c '^VLAB-CHECK PASS' "$log.txt" || true)
-failed=$(grep -c '^VLAB-CHECK FAIL' "$log.txt" || true)
-if [ "$status" -eq 124 ]; then
-	echo "qemu: FAIL: the guest did not finish within $QEMU_TIMEOUT s"
-	failed=$((failed + 1))
-elif [ "$status" -ne 0 ]; then
-	echo "qemu: FAIL: qemu exited with status $status"
-	failed=$((failed + 1))
-fi
-if ! grep -q '^VLAB-DONE' "$log.txt"; then
-	echo "qemu: FAIL: the guest never reached the end of its checks"
-	failed=$((failed + 1))
-fi
-# Checks the run must contain, whatever happened
-for want in "rng: insmod vlab_rng" "rng: vlab_rng bound to a virtio device" \
-	"rng: device status .* has DRIVER_OK" "rng: first read returns 64 bytes" \
-	"rng: first read is not 64 equal bytes" "rng: the two reads differ" \
-	"rng: rmmod vlab_rng" "rng: after remove the status is ACKNOWLEDGE only" \
-	"rng: vlab_rng unbound" \
-	"blk: insmod vlab_blk" "blk: vlab_blk bound" "blk: /dev/vlab-blk exists" \
-	"blk: one sector: pread gives the same" "blk: 128 KiB: pread gives" \
-	"blk: a write at the end of the disk fails with ENOSPC" "blk: fsync" \
-	"blk: payload file: pread gives the same" \
-	"blk: after remove the status is ACKNOWLEDGE only" \
-	"blk: T_GET_ID gave the serial" "blk: host: the file written" \
-	"console: insmod vlab_console" "console: vlab_console bound" \
-	"console: the guest read exactly the host's" \
-	"console: host: the chardev received every line echoed" \
-	"console: after remove the status is ACKNOWLEDGE only"; do
-	if ! grep -q "^VLAB-CHECK PASS .*$want" "$log.txt"; then
-		echo "qemu: FAIL: no passing check \"$want\""
-		failed=$((failed + 1))
+set --
+for t in $QEMU_TRANSPORTS; do
+	set -- "$@" "$t"
+done
+echo "qemu: booting $KVER (TCG, -smp 2) once per transport: $*; $QEMU_JOBS at a time"
+running=0
+for t in "$@"; do
+	boot "$t" &
+	running=$((running + 1))
+	if [ "$running" -ge "$QEMU_JOBS" ]; then
+		wait
+		running=0
 	fi
 done
-bad=$(grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace' "$log.txt" || true)
-if [ -n "$bad" ]; then
-	echo "qemu: FAIL: the kernel reported a problem:"
-	echo "$bad"
-	failed=$((failed + 1))
-fi
-# each driver's checks, as a summary
-for d in core rng blk console; do
-	p=$(grep -c "^VLAB-CHECK PASS $d:" "$log.txt" || true)
-	f=$(grep -c "^VLAB-CHECK FAIL $d:" "$log.txt" || true)
-	[ $((p + f)) -eq 0 ] || echo "qemu: $d: $p passed, $f failed"
+wait
+
+# --- the verdict ----------------------------------------------------------
+all="$OUT/all.log"
+: >"$all"
+for t in "$@"; do
+	cat "$OUT/$t/console.log.txt" >>"$all"
 done
+grep '^VLAB-CHECK FAIL' "$all" || true
+missing=0
+for t in "$@"; do
+	for l in split packed; do
+		# checks each cell must contain, whatever happened
+		for want in "rng: .* has DRIVER_OK" "rng: first read returns 64 bytes" \
+			"rng: the two reads differ" "blk: .* has DRIVER_OK" \
+			"blk: one sector: pread gives the same" "blk: 128 KiB: pread gives" \
+			"blk: a write at the end of the disk fails with ENOSPC" "blk: fsync" \
+			"blk: payload file: pread gives the same" "blk: host: the file written" \
+			"console: .* has DRIVER_OK" "console: the guest read exactly the host's" \
+			"console: host: the chardev received every line echoed" \
+			"core: after remove .* ACKNOWLEDGE only"; do
+			if ! grep -q "^VLAB-CHECK PASS $t/$l $want" "$all"; then
+				echo "qemu: FAIL: $t/$l: no passing check \"$want\""
+				missing=$((missing + 1))
+			fi
+		done
+	done
+	for want in "rng: two nodes" "blk: two nodes" "console: two nodes" \
+		"rng: one split and one packed" "core: rmmod vlab_console" \
+		"core: no BUG"; do
+		if ! grep -q "^VLAB-CHECK PASS $t $want" "$all"; then
+			echo "qemu: FAIL: $t: no passing check \"$want\""
+			missing=$((missing + 1))
+		fi
+	done
+done
+for t in "$@"; do
+	for cell in "$t/split" "$t/packed" "$t"; do
+		p=$(grep -c "^VLAB-CHECK PASS $cell " "$all" || true)
+		f=$(grep -c "^VLAB-CHECK FAIL $cell " "$all" || true)
+		case $cell in
+		*/*) echo "qemu: cell $cell: $p passed, $f failed" ;;
+		*) echo "qemu: boot $cell (modules, nodes, kernel log): $p passed, $f failed" ;;
+		esac
+	done
+done
+passed=$(grep -c '^VLAB-CHECK PASS' "$all" || true)
+failed=$(( $(grep -c '^VLAB-CHECK FAIL' "$all" || true) + missing ))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

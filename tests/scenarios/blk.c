@@ -64,7 +64,7 @@ static void write_read_back(const struct scenario_sys *sys,
 }
 
 void scenario_blk(const struct scenario_sys *sys, struct scenario_result *r,
-		  const void *payload, size_t len)
+		  const char *node, const void *payload, size_t len)
 {
 	uint8_t *buf = malloc(SCENARIO_BLK_PAYLOAD_MAX + SECTOR);
 	uint8_t *back = malloc(SCENARIO_BLK_PAYLOAD_MAX + SECTOR);
@@ -77,8 +77,8 @@ void scenario_blk(const struct scenario_sys *sys, struct scenario_result *r,
 		scenario_check(r, false, "blk: memory for the scenario");
 		goto out;
 	}
-	fd = sys->open("/dev/vlab-blk");
-	scenario_check(r, fd >= 0, "blk: open /dev/vlab-blk (%d)", fd);
+	fd = sys->open(node);
+	scenario_check(r, fd >= 0, "blk: open %s (%d)", node, fd);
 	if (fd < 0)
 		goto out;
 

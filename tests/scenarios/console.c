@@ -31,7 +31,7 @@ size_t scenario_console_expected(char *buf, size_t size)
 }
 
 void scenario_console(const struct scenario_sys *sys,
-		      struct scenario_result *r)
+		      struct scenario_result *r, const char *node)
 {
 	char got[512], line[LINE_MAX_BYTES + sizeof(SCENARIO_CONSOLE_PREFIX)];
 	size_t have = 0, used = 0, len;
@@ -40,8 +40,8 @@ void scenario_console(const struct scenario_sys *sys,
 	long n;
 	int fd;
 
-	fd = sys->open("/dev/vlab-console");
-	scenario_check(r, fd >= 0, "console: open /dev/vlab-console (%d)", fd);
+	fd = sys->open(node);
+	scenario_check(r, fd >= 0, "console: open %s (%d)", node, fd);
 	if (fd < 0)
 		return;
 	/* read() returns what has arrived; lines may come in pieces */

@@ -138,9 +138,46 @@ static long read_payload(const char *path, unsigned char *buf)
 }
 
 /**
+ * hold() - for the QEMU stress run: open @p node, say so, wait until the
+ * file @p go exists (at most 120 s), then use the file that stayed open
+ * while its device went away (unbind, device_del): fsync, lseek to the
+ * end, read. Each result is printed, "VLAB-HOLD NODE OP RESULT", RESULT a
+ * byte count or -errno; the kernel must survive every one of them.
+ * @param node the device node.
+ * @param go the file whose creation releases the hold.
+ * @return 0 when the node opened, 1 otherwise.
+ */
+static int hold(const char *node, const char *go)
+{
+	char buf[512];
+	int fd, i;
+	long r;
+
+	fd = open(node, O_RDWR);
+	if (fd < 0)
+		fd = open(node, O_RDONLY);
+	printf("VLAB-HOLD %s open %d\n", node, fd < 0 ? -errno : 0);
+	fflush(stdout);
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < 1200 && access(go, F_OK); i++)
+		usleep(100000);
+	r = fsync(fd);
+	printf("VLAB-HOLD %s fsync %ld\n", node, r < 0 ? (long)-errno : r);
+	r = (long)lseek(fd, 0, SEEK_END);
+	printf("VLAB-HOLD %s lseek %ld\n", node, r < 0 ? (long)-errno : r);
+	r = (long)read(fd, buf, sizeof(buf));
+	printf("VLAB-HOLD %s read %ld\n", node, r < 0 ? (long)-errno : r);
+	fflush(stdout);
+	close(fd);
+	return 0;
+}
+
+/**
  * main() - run the scenario named on the command line.
  * @param argc argument count.
- * @param argv arguments: the scenario name and its argument.
+ * @param argv arguments: the scenario name, the device node, and for blk
+ * the payload file.
  * @return 0 when every check held, 1 otherwise, 2 for bad usage.
  */
 int main(int argc, char **argv)
@@ -160,21 +197,23 @@ int main(int argc, char **argv)
 	struct scenario_result r = { 0, 0 };
 	long len = 0;
 
-	if (argc == 2 && !strcmp(argv[1], "rng")) {
-		scenario_rng(&sys, &r);
-	} else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "blk")) {
-		if (argc == 3) {
-			len = read_payload(argv[2], payload);
+	if (argc == 3 && !strcmp(argv[1], "rng")) {
+		scenario_rng(&sys, &r, argv[2]);
+	} else if ((argc == 3 || argc == 4) && !strcmp(argv[1], "blk")) {
+		if (argc == 4) {
+			len = read_payload(argv[3], payload);
 			if (len < 0 || len > SCENARIO_BLK_PAYLOAD_MAX) {
 				fprintf(stderr, "vlab-scenarios: cannot use payload %s\n",
-					argv[2]);
+					argv[3]);
 				return 2;
 			}
 		}
-		scenario_blk(&sys, &r, argc == 3 ? payload : NULL,
+		scenario_blk(&sys, &r, argv[2], argc == 4 ? payload : NULL,
 			     (size_t)len);
-	} else if (argc == 2 && !strcmp(argv[1], "console")) {
-		scenario_console(&sys, &r);
+	} else if (argc == 3 && !strcmp(argv[1], "console")) {
+		scenario_console(&sys, &r, argv[2]);
+	} else if (argc == 4 && !strcmp(argv[1], "hold")) {
+		return hold(argv[2], argv[3]);
 	} else if (argc == 2 && !strcmp(argv[1], "console-input")) {
 		/* for the host: what to send */
 		fputs(SCENARIO_CONSOLE_INPUT, stdout);
@@ -183,7 +222,7 @@ int main(int argc, char **argv)
 		scenario_console_expected(expected, sizeof(expected));
 		fputs(expected, stdout);
 	} else {
-		fprintf(stderr, "usage: vlab-scenarios rng | blk [PAYLOAD-FILE] | console | console-input | console-expected\n");
+		fprintf(stderr, "usage: vlab-scenarios rng NODE | blk NODE [PAYLOAD-FILE] | console NODE | hold NODE GO-FILE | console-input | console-expected\n");
 		return 2;
 	}
 	return r.failed ? 1 : 0;

@@ -32,7 +32,7 @@ int vlab_prog_run(vlab_prog_fn body, void *arg, unsigned int timeout_ms);
 
 /** What vlab_prog_read_all() reads. */
 struct vlab_prog_read {
-	const char *path;	/**< device node, e.g. "/dev/vlab-rng" */
+	const char *path;	/**< device node, e.g. "/dev/vlab-rng0" */
 	uint8_t *buf;		/**< destination */
 	size_t n;		/**< bytes wanted */
 };
@@ -50,7 +50,7 @@ int vlab_prog_read_all(void *arg);
  * vlab_prog_read_device() - open @p path, read exactly @p n bytes with as
  * many read() calls as it takes, close it. A watchdog kills the program
  * (its sleeps return -ERESTARTSYS) when it runs longer than @p timeout_ms.
- * @param path e.g. "/dev/vlab-rng".
+ * @param path e.g. "/dev/vlab-rng0".
  * @param buf receives the bytes.
  * @param n byte count.
  * @param timeout_ms watchdog, in milliseconds; 0 for none (the stepper).

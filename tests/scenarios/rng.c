@@ -71,14 +71,15 @@ static bool all_alike(const uint8_t *buf, size_t n)
 	return true;
 }
 
-void scenario_rng(const struct scenario_sys *sys, struct scenario_result *r)
+void scenario_rng(const struct scenario_sys *sys, struct scenario_result *r,
+		  const char *node)
 {
 	uint8_t a[RNG_READ], b[RNG_READ];
 	long got;
 	int fd;
 
-	fd = sys->open("/dev/vlab-rng");
-	scenario_check(r, fd >= 0, "rng: open /dev/vlab-rng (%d)", fd);
+	fd = sys->open(node);
+	scenario_check(r, fd >= 0, "rng: open %s (%d)", node, fd);
 	if (fd < 0)
 		return;
 	got = read_full(sys, fd, a, sizeof(a));

@@ -40,6 +40,17 @@ struct scenario_sys {
 	int (*fsync)(int fd);
 };
 
+/**
+ * The nodes of the first device of each kind. Each driver names its node
+ * after the lowest free number of its ida (driver/vlab_*.c), so the
+ * second device of a kind is /dev/vlab-rng1, and so on.
+ */
+#define SCENARIO_RNG_NODE "/dev/vlab-rng0"
+/** The first block device's node. */
+#define SCENARIO_BLK_NODE "/dev/vlab-blk0"
+/** The first console device's node. */
+#define SCENARIO_CONSOLE_NODE "/dev/vlab-console0"
+
 /** Byte offset where scenario_blk() writes the payload file. */
 #define SCENARIO_BLK_PAYLOAD_OFFSET (256 * 1024)
 /** Largest payload scenario_blk() takes. */
@@ -68,15 +79,17 @@ void scenario_check(struct scenario_result *r, bool ok, const char *fmt, ...)
 
 /**
  * scenario_rng() - the entropy device scenario: two reads of 64 bytes
- * from /dev/vlab-rng; each returns 64 bytes, not all alike, and the two
- * differ.
+ * from an entropy node; each returns 64 bytes, not all alike, and the
+ * two differ.
  * @param sys the system calls.
  * @param r receives the counts.
+ * @param node the device node, e.g. SCENARIO_RNG_NODE.
  */
-void scenario_rng(const struct scenario_sys *sys, struct scenario_result *r);
+void scenario_rng(const struct scenario_sys *sys, struct scenario_result *r,
+		  const char *node);
 
 /**
- * scenario_blk() - the block device scenario on /dev/vlab-blk (a disk of
+ * scenario_blk() - the block device scenario on a block node (a disk of
  * at least 1 MiB, writable): a sector written and read back, a 128 KiB
  * write that takes several requests, an unaligned access refused, reads
  * and writes at the end of the disk, fsync, and finally @p payload
@@ -84,11 +97,12 @@ void scenario_rng(const struct scenario_sys *sys, struct scenario_result *r);
  * sectors), read back and flushed, for the host to find in its image.
  * @param sys the system calls.
  * @param r receives the counts.
+ * @param node the device node, e.g. SCENARIO_BLK_NODE.
  * @param payload the file's bytes (NULL: skip that part).
  * @param len their count, at most SCENARIO_BLK_PAYLOAD_MAX.
  */
 void scenario_blk(const struct scenario_sys *sys, struct scenario_result *r,
-		  const void *payload, size_t len);
+		  const char *node, const void *payload, size_t len);
 
 /**
  * One transfer of scenario_blk_transfer(): what the program of `vlab run
@@ -118,15 +132,16 @@ int scenario_blk_transfer(const struct scenario_sys *sys,
 			  struct scenario_blk_transfer *t);
 
 /**
- * scenario_console() - the console scenario on /dev/vlab-console: the
+ * scenario_console() - the console scenario on a console node: the
  * host sends SCENARIO_CONSOLE_INPUT; the guest reads it line by line and
  * writes each line back with SCENARIO_CONSOLE_PREFIX in front. The host
  * then checks what it received (scenario_console_expected()).
  * @param sys the system calls.
  * @param r receives the counts.
+ * @param node the device node, e.g. SCENARIO_CONSOLE_NODE.
  */
 void scenario_console(const struct scenario_sys *sys,
-		      struct scenario_result *r);
+		      struct scenario_result *r, const char *node);
 
 /** What scenario_console_echo() does, and how far it got. */
 struct scenario_console_echo {

@@ -36,7 +36,7 @@ static int run_rng(const struct options *o)
 {
 	struct vlab_run r = { .o = o, .module = "vlab_rng" };
 	struct vlab_rng_source src;
-	struct vlab_prog_read rd = { .path = "/dev/vlab-rng" };
+	struct vlab_prog_read rd = { .path = SCENARIO_RNG_NODE };
 	char what[96];
 	uint8_t *buf;
 	int status = 1;
@@ -51,9 +51,9 @@ static int run_rng(const struct options *o)
 	vlab_rng_source_init(&src, o->seeded, o->seed);
 	if (vlab_run_start(&r, &vlab_rng_model, &src, "rng0"))
 		goto out;
-	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng",
+	snprintf(what, sizeof(what), "a guest program reads %lu bytes from /dev/vlab-rng0",
 		 o->bytes);
-	status = vlab_run_program(&r, what, "reading /dev/vlab-rng",
+	status = vlab_run_program(&r, what, "reading /dev/vlab-rng0",
 			     vlab_prog_read_all, &rd);
 out:
 	status = vlab_run_stop(&r, status);
@@ -136,7 +136,7 @@ static int run_blk(const struct options *o)
 	};
 	struct vlab_run r = { .o = o, .module = "vlab_blk" };
 	struct scenario_blk_transfer p = {
-		.path = "/dev/vlab-blk", .ro = o->ro,
+		.path = SCENARIO_BLK_NODE, .ro = o->ro,
 	};
 	uint8_t *data = NULL, *back = NULL;
 	static struct vlab_blk_dev b;
@@ -170,7 +170,7 @@ static int run_blk(const struct options *o)
 		if (data) {
 			memset(data, 0, bs);
 			file_len = (size_t)snprintf((char *)data, bs,
-				"virtio-lab: sector %llu, written by a guest program through /dev/vlab-blk\n",
+				"virtio-lab: sector %llu, written by a guest program through /dev/vlab-blk0\n",
 				(unsigned long long)o->sector);
 		}
 	}
@@ -200,13 +200,13 @@ static int run_blk(const struct options *o)
 		goto out;
 	if (o->ro)
 		snprintf(what, sizeof(what),
-			 "a guest program reads sector %llu of /dev/vlab-blk, then tries to write it",
+			 "a guest program reads sector %llu of /dev/vlab-blk0, then tries to write it",
 			 (unsigned long long)o->sector);
 	else
 		snprintf(what, sizeof(what),
-			 "a guest program writes %zu bytes at sector %llu of /dev/vlab-blk, reads them back, fsyncs",
+			 "a guest program writes %zu bytes at sector %llu of /dev/vlab-blk0, reads them back, fsyncs",
 			 p.len, (unsigned long long)o->sector);
-	status = vlab_run_program(&r, what, "the /dev/vlab-blk program",
+	status = vlab_run_program(&r, what, "the /dev/vlab-blk0 program",
 			     blk_program, &p);
 out:
 	status = vlab_run_stop(&r, status);
@@ -331,7 +331,7 @@ static int run_console(const struct options *o)
 	};
 	struct vlab_run r = { .o = o, .module = "vlab_console" };
 	struct scenario_console_echo p = {
-		.path = "/dev/vlab-console", .loopback = o->loopback,
+		.path = SCENARIO_CONSOLE_NODE, .loopback = o->loopback,
 	};
 	static struct vlab_console_dev c;
 	char what[128], *out = NULL;
@@ -355,10 +355,10 @@ static int run_console(const struct options *o)
 	if (vlab_run_start(&r, &c.model, &c, "console0"))
 		goto out;
 	snprintf(what, sizeof(what), o->loopback ?
-		 "a guest program writes %u lines to /dev/vlab-console and reads each back" :
-		 "the host sends %u lines; a guest program reads each from /dev/vlab-console and writes it back",
+		 "a guest program writes %u lines to /dev/vlab-console0 and reads each back" :
+		 "the host sends %u lines; a guest program reads each from /dev/vlab-console0 and writes it back",
 		 p.lines);
-	status = vlab_run_program(&r, what, "the /dev/vlab-console program",
+	status = vlab_run_program(&r, what, "the /dev/vlab-console0 program",
 			     console_program, &p);
 	/* every transmit buffer consumed before the host's side is read */
 	if (!status)

@@ -150,6 +150,16 @@ void guest_shutdown(void);
 int guest_add_virtio_mmio(uint64_t base, uint64_t size, unsigned int irq);
 
 /**
+ * guest_remove_virtio_mmio() - hot-unplug the virtio-mmio device at
+ * @p base (what QEMU's device_del does): the transport unregisters it,
+ * its driver's remove() runs, and the guest frees the device, even while
+ * guest programs still hold its files open.
+ * @param base guest-physical base of its registers.
+ * @return 0, -ENOENT when no device is there, -ENODEV before boot.
+ */
+int guest_remove_virtio_mmio(uint64_t base);
+
+/**
  * guest_handle_irq() - interrupt entry: run the handlers of @p line in
  * interrupt context. Called on the simulator's guest IRQ thread only.
  * @param line the interrupt line.

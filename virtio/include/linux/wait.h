@@ -87,4 +87,18 @@ int __vlab_wait_sleep(struct wait_queue_head *wq, unsigned long seq);
 		__vlab_ret;						\
 	})
 
+/**
+ * wait_event_killable() - sleep until @p condition is true or a fatal
+ * signal arrives.
+ * @param wq the queue its waker will wake.
+ * @param condition a C expression, tested again after every wake-up.
+ * @return 0 once it holds, -ERESTARTSYS when the process was killed.
+ *
+ * Guest programs only ever get fatal signals in the simulator, so this
+ * sleeps exactly as wait_event_interruptible() does; drivers say which
+ * one they mean, as in Linux.
+ */
+#define wait_event_killable(wq, condition)				\
+	wait_event_interruptible(wq, condition)
+
 #endif /* _VLAB_LINUX_WAIT_H */
