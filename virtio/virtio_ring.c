@@ -152,7 +152,7 @@ struct vring_desc_state *vring_check_used(struct vring_virtqueue *vq,
 		return NULL;
 	}
 	if (unlikely(*len > st->in_len)) {
-		/* RELIABILITY R4: never let a caller read past what it posted */
+		/* RELIABILITY R4: no caller reads past what it posted */
 		dev_warn(&vq->vq.vdev->dev,
 			 "%s: device wrote %u bytes into %u writable bytes\n",
 			 vq->vq.name, *len, st->in_len);
@@ -330,14 +330,12 @@ bool virtqueue_kick_prepare(struct virtqueue *_vq)
 		kick_prepare_split(vq);
 }
 
-/**
- * virtqueue_notify() - send the available buffer notification: the
- * transport writes the queue index to the device (§2.7.13.4, §2.8.21.2).
- * @param _vq the queue.
- * @return false when the queue is broken or the transport failed.
- *
- * Trace event: kick (after the write: the woken device may run before we
- * go on).
+/*
+ * virtqueue_notify() (documented in <linux/virtio.h>): the available buffer
+ * notification, §2.7.13.4 and §2.8.21.2; the decision before it is
+ * kick_prepare_split() / kick_prepare_packed().
+ * Trace event: kick, after the write: the woken device may run before we
+ * go on.
  */
 bool virtqueue_notify(struct virtqueue *_vq)
 {
@@ -450,13 +448,10 @@ void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 		detach_unused_buf_split(vq);
 }
 
-/**
- * vring_interrupt() - the used buffer notification of one queue (§2.7.14,
- * §2.8.22): run the driver's callback when the device has used something.
- * @param irq the interrupt line.
- * @param _vq the queue.
- * @return IRQ_HANDLED when the ring had news, else IRQ_NONE.
- *
+/*
+ * vring_interrupt() (documented in <linux/virtio_ring.h>): the used buffer
+ * notification, §2.7.14 and §2.8.22. The used_hint_*() look is only a
+ * hint; get_buf does the checking.
  * Trace event: callback.
  */
 irqreturn_t vring_interrupt(int irq, void *_vq)

@@ -208,7 +208,8 @@ static void publish_avail_packed(struct vring_virtqueue *vq, u16 head,
 	 * virtio_wmb() then a plain store; a release store is the same order,
 	 * and ThreadSanitizer can check it.
 	 */
-	smp_store_release(&vq->packed.desc[head].flags, cpu_to_le16(head_flags));
+	smp_store_release(&vq->packed.desc[head].flags,
+			  cpu_to_le16(head_flags));
 	VLAB_TRACE(.kind = VLAB_EV_AVAIL_PUBLISH, .dev = vq_dev_name(vq),
 		   .queue = (int)vq->vq.index, .before = head,
 		   .after = vq->packed.next_avail_idx, .text = "packed",
@@ -454,8 +455,8 @@ bool enable_cb_delayed_packed(struct vring_virtqueue *vq)
 	pos = used_pos_packed(vq, &wrap);
 	bufs = (u16)((vq->packed.num - vq->vq.num_free) * 3 / 4);
 	vring_packed_advance(&pos, &wrap, bufs, vq->packed.num);
-	WRITE_ONCE(vq->packed.driver->off_wrap,
-		   cpu_to_le16((u16)(pos | (u16)wrap << VRING_PACKED_WRAP_BIT)));
+	pos |= (u16)wrap << VRING_PACKED_WRAP_BIT;
+	WRITE_ONCE(vq->packed.driver->off_wrap, cpu_to_le16(pos));
 	/*
 	 * Orders the store of off_wrap (write) before the store of flags =
 	 * DESC (write), as in enable_cb_prepare_packed(). The full barrier
@@ -546,7 +547,8 @@ static int create_packed(struct vring_virtqueue *vq, unsigned int num)
 	vq->packed.avail_wrap_counter = true;
 	vq->last_used_idx = 1u << VRING_PACKED_WRAP_BIT;
 	vq->packed.event_flags_shadow = vq->vq.callback ?
-		VRING_PACKED_EVENT_FLAG_ENABLE : VRING_PACKED_EVENT_FLAG_DISABLE;
+		VRING_PACKED_EVENT_FLAG_ENABLE :
+		VRING_PACKED_EVENT_FLAG_DISABLE;
 	vq->packed.driver->flags = cpu_to_le16(vq->packed.event_flags_shadow);
 	/* Every buffer id starts on the free-id list, in order */
 	vq->free_head = 0;

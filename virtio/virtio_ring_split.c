@@ -112,7 +112,8 @@ static unsigned int write_indirect_split(struct vring_virtqueue *vq,
 	if (vring_tracing())
 		for (n = 0; n < total_sg; n++)
 			trace_desc_split(vq, n, &table[n], true,
-					 req->free_before, req->free_before - 1);
+					 req->free_before,
+					 req->free_before - 1);
 
 	/* One ring descriptor points at the table */
 	extra[head].addr = virt_to_phys(table);
@@ -372,8 +373,8 @@ static bool more_used_split(struct vring_virtqueue *vq)
 	 * Acquire pairs with the device's release store of used->idx: every
 	 * used element up to that index is visible once we see the index.
 	 */
-	used_idx = virtio16_to_cpu(vq->vq.vdev,
-				   smp_load_acquire(&vq->split.vring.used->idx));
+	used_idx = smp_load_acquire(&vq->split.vring.used->idx);
+	used_idx = virtio16_to_cpu(vq->vq.vdev, used_idx);
 	pending = vring_split_pending(used_idx, vq->last_used_idx);
 	if (unlikely(pending > vq->split.vring.num)) {
 		/* RELIABILITY R3: more used than could ever be in flight */
@@ -502,7 +503,7 @@ unsigned int enable_cb_prepare_split(struct vring_virtqueue *vq)
 		if (!vq->event)
 			WRITE_ONCE(vq->split.vring.avail->flags,
 				   cpu_to_virtio16(vq->vq.vdev,
-						   vq->split.avail_flags_shadow));
+					vq->split.avail_flags_shadow));
 	}
 	if (vq->event)
 		WRITE_ONCE(vring_used_event(&vq->split.vring),
@@ -520,8 +521,8 @@ bool poll_split(struct vring_virtqueue *vq, unsigned int last_used_idx)
 {
 	u16 used_idx;
 
-	used_idx = virtio16_to_cpu(vq->vq.vdev,
-				   smp_load_acquire(&vq->split.vring.used->idx));
+	used_idx = smp_load_acquire(&vq->split.vring.used->idx);
+	used_idx = virtio16_to_cpu(vq->vq.vdev, used_idx);
 	return (u16)last_used_idx != used_idx;
 }
 
@@ -537,7 +538,7 @@ bool enable_cb_delayed_split(struct vring_virtqueue *vq)
 
 	if (!vq->event)
 		return virtqueue_enable_cb(&vq->vq);
-	/* Ask for the interrupt when about 3/4 of the pending buffers are used */
+	/* The interrupt when about 3/4 of the pending buffers are used */
 	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
 		vq->split.avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
 	bufs = (u16)(vq->split.avail_idx_shadow - vq->last_used_idx) * 3 / 4;
@@ -570,7 +571,7 @@ void *detach_unused_buf_split(struct vring_virtqueue *vq)
 		if (!vq->desc_state[i].data)
 			continue;
 		buf = detach_buf_split(vq, i, NULL);
-		/* The device is reset: take the entry back off the avail ring */
+		/* The device is reset: take the entry off the avail ring */
 		vq->split.avail_idx_shadow--;
 		WRITE_ONCE(vq->split.vring.avail->idx,
 			   cpu_to_virtio16(vq->vq.vdev,
