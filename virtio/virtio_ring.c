@@ -417,7 +417,7 @@ bool virtqueue_poll(struct virtqueue *_vq, unsigned int last_used_idx)
 	 * enable_cb_prepare / enable_cb_delayed: write) before the re-read of
 	 * used->idx or of the next descriptor's flags below (read). Pairs
 	 * with the device's full barrier between its store of used->idx (or
-	 * of a used descriptor's flags) and its load of our wish (sim/vq.c).
+	 * of a used descriptor's flags) and its load of our wish (in sim/).
 	 * This is the barrier whose absence loses interrupts.
 	 */
 	virtio_mb(vq->weak_barriers);

@@ -285,7 +285,7 @@ bool kick_prepare_packed(struct vring_virtqueue *vq)
 	 * (publish_avail_packed(), write) before the loads of the device
 	 * event structure below (read). Pairs with the device's full barrier
 	 * between its store of that structure and its re-read of the next
-	 * descriptor's flags (sim/vq.c): either we see its wish, or it sees
+	 * descriptor's flags (in sim/): either we see its wish, or it sees
 	 * our descriptor.
 	 */
 	virtio_mb(vq->weak_barriers);
@@ -322,7 +322,7 @@ static void ask_next_used_packed(struct vring_virtqueue *vq)
 	 * load of a descriptor's flags (read: get_buf_ctx_packed() again, or
 	 * virtqueue_poll()). It pairs with the device's full barrier between
 	 * its release store of a used descriptor's flags and its load of the
-	 * driver event structure (sim/vq.c): either the device sees the new
+	 * driver event structure (in sim/): either the device sees the new
 	 * offset and interrupts, or we see the used descriptor. The release
 	 * only keeps the bookkeeping above before the store.
 	 */
@@ -412,7 +412,7 @@ unsigned int enable_cb_prepare_packed(struct vring_virtqueue *vq)
 		 * Orders the store of off_wrap (write) before the store of
 		 * flags = DESC below (write) that makes the device read it; a
 		 * device that reads flags, then off_wrap, after its full
-		 * barrier (sim/vq.c) finds DESC only with the new offset.
+		 * barrier (in sim/) finds DESC only with the new offset.
 		 * Linux has the same virtio_wmb here.
 		 */
 		virtio_wmb(vq->weak_barriers);

@@ -309,7 +309,7 @@ bool kick_prepare_split(struct vring_virtqueue *vq)
 	 * Orders the release store of avail->idx (publish_avail_split(),
 	 * write) before the loads of used->flags or avail_event below (read).
 	 * Pairs with the device's full barrier between its store of
-	 * NO_NOTIFY / avail_event and its re-read of avail->idx (sim/vq.c).
+	 * NO_NOTIFY / avail_event and its re-read of avail->idx (in sim/).
 	 * Without both, each side could miss the other: no kick sent and no
 	 * buffer seen (§2.7.10).
 	 */
@@ -448,7 +448,7 @@ void *get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
 		 * our next load of used->idx (read: more_used_split() in the
 		 * next get_buf, or virtqueue_poll()). It pairs with the
 		 * device's full barrier between its store of used->idx and its
-		 * load of used_event (sim/vq.c): either the device sees the new
+		 * load of used_event (in sim/): either the device sees the new
 		 * used_event and interrupts for its next used entry, or we see
 		 * that entry. The release only keeps the detach above before
 		 * the store; the device reads used_event relaxed.
