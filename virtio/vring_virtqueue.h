@@ -86,7 +86,7 @@ struct vring_virtqueue {
 		struct vring_packed_desc_event *device; /**< the device's */
 		bool avail_wrap_counter;	/**< lap of next_avail_idx */
 		u16 next_avail_idx;		/**< next descriptor to fill */
-		u16 event_flags_shadow;		/**< driver->flags, as written */
+		u16 event_flags_shadow;		/**< driver->flags as written */
 		dma_addr_t ring_dma_addr;	/**< guest-physical base */
 		size_t ring_size_in_bytes;	/**< allocation size */
 	} packed;
