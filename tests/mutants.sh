@@ -91,30 +91,32 @@ mutant "D14 notify for a missing queue" sim/device.c test_device_errors \
 	"if (index >= dev->model->num_queues)" "if (0)"
 mutant "queue ignored after an error" sim/device.c test_device_errors \
 	"else if (dev->status & VIRTIO_CONFIG_S_NEEDS_RESET)" "else if (0)"
-mutant "ENOSPC on a full ring (split)" virtio/virtio_ring.c test_ring \
-	"if (vq->vq.num_free < descs_used) {
-		kfree(table);
+mutant "ENOSPC on a full ring (split and packed)" virtio/virtio_ring.c test_ring \
+	"if (vq->vq.num_free < req.descs_used) {
+		kfree(req.table);
 		return -ENOSPC;" "if (0) {
-		kfree(table);
+		kfree(req.table);
 		return -ENOSPC;"
 mutant "D16 no double fetch" sim/vq_split.c test_ring \
 	"		addr = le64toh(d.addr);
 		len = le32toh(d.len);" "		addr = le64toh(table[i].addr);
 		len = le32toh(d.len);"
-mutant "R1 used id out of range" virtio/virtio_ring.c test_ring \
-	"if (unlikely(i >= num)) {" "if (0) {"
-mutant "R2 used id not outstanding" virtio/virtio_ring.c test_ring \
-	"if (unlikely(!vq->split.desc_state[i].data)) {" "if (0) {"
-mutant "R3 used idx jump" virtio/virtio_ring.c test_ring \
+# R1, R2 and R4 are checked once, in vring_check_used(), for both layouts
+mutant "R1 used id out of range (split and packed)" virtio/virtio_ring.c \
+	test_ring \
+	"if (unlikely(id >= virtqueue_get_vring_size(&vq->vq))) {" "if (0) {"
+mutant "R2 used id not outstanding (split and packed)" virtio/virtio_ring.c \
+	test_ring "if (unlikely(!st->data)) {" "if (0) {"
+mutant "split get_buf checks what the device returned (R1, R2, R4)" \
+	virtio/virtio_ring_split.c test_ring \
+	"if (!vring_check_used(vq, i, &used_len))" "if (0)"
+mutant "packed get_buf checks what the device returned (R1, R2, R4)" \
+	virtio/virtio_ring_packed.c test_ring \
+	"st = vring_check_used(vq, id, &used_len);" "st = &vq->desc_state[id];"
+mutant "R3 used idx jump" virtio/virtio_ring_split.c test_ring \
 	"if (unlikely(pending > vq->split.vring.num)) {" "if (0) {"
-mutant "R4 used len clamped" virtio/virtio_ring.c test_ring \
-	"if (unlikely(used_len > vq->split.desc_state[i].in_len)) {" "if (0) {"
-mutant "R1 used id out of range (packed)" virtio/virtio_ring.c test_ring \
-	"if (unlikely(id >= vq->packed.num)) {" "if (0) {"
-mutant "R2 used id not outstanding (packed)" virtio/virtio_ring.c test_ring \
-	"if (unlikely(!st->data)) {" "if (0) {"
-mutant "R4 used len clamped (packed)" virtio/virtio_ring.c test_ring \
-	"if (unlikely(used_len > st->in_len)) {" "if (0) {"
+mutant "R4 used len clamped (split and packed)" virtio/virtio_ring.c test_ring \
+	"if (unlikely(*len > st->in_len)) {" "if (0) {"
 mutant "R6 bounded reset wait" virtio/virtio_mmio.c test_lifecycle \
 	"if (waited++ == VIRTIO_MMIO_RESET_TIMEOUT_MS) {" "if (0) {"
 mutant "R7 no callback before DRIVER_OK" virtio/virtio_mmio.c test_ring \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /**
  * @file
- * @brief Split virtqueue units, driven the way a driver drives them.
+ * @brief Virtqueue units, split and packed, driven the way a driver drives
+ * them.
  *
  * This suite is kernel code: it is compiled against virtio/include like
  * driver/, registers a small virtio driver for the loopback test device,
@@ -851,7 +852,8 @@ static void test_config_changed(void)
 }
 
 /**
- * main() - run the split ring suite.
+ * main() - run the ring suite once per configuration of the matrix
+ * ({split, packed} x indirect x event idx).
  * @return 0 when every test passed.
  */
 int main(void)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /**
  * @file
- * @brief What transports use of the ring code: create a virtqueue, feed it
- * interrupts, destroy it. The ring layout itself comes from the UAPI header
- * of the same name (virtio 1.2 §2.7).
+ * @brief What transports use of the ring code: create a virtqueue, split
+ * (virtio 1.2 §2.7) or packed (§2.8), feed it interrupts, destroy it. The
+ * wire layouts of both come from the UAPI header of the same name.
  */
 #ifndef _VLAB_LINUX_VIRTIO_RING_H
 #define _VLAB_LINUX_VIRTIO_RING_H
@@ -44,14 +44,16 @@ static inline void virtio_wmb(bool weak_barriers)
 }
 
 /**
- * vring_create_virtqueue() - allocate and initialise a split virtqueue.
+ * vring_create_virtqueue() - allocate and initialise a virtqueue: packed
+ * when VIRTIO_F_RING_PACKED was negotiated, split otherwise.
  * @param index queue index at the transport.
- * @param num queue size: a power of two (virtio 1.2 §2.7).
- * @param vring_align alignment of the rings (a legacy layout constraint;
- *	honoured for the device area).
+ * @param num queue size: a power of two for a split ring (virtio 1.2
+ *	§2.7), any size up to 32768 for a packed ring (§2.8).
+ * @param vring_align alignment of the split rings (a legacy layout
+ *	constraint; honoured for the device area).
  * @param vdev the device.
  * @param weak_barriers true: CPU barriers suffice (no real DMA engine).
- * @param may_reduce_num try smaller sizes when memory is short.
+ * @param may_reduce_num try smaller sizes when memory is short (split).
  * @param ctx buffers carry a ctx pointer as well as a token.
  * @param notify sends the available-buffer notification.
  * @param callback the driver's used-buffer callback (may be NULL).
@@ -82,7 +84,8 @@ void vring_transport_features(struct virtio_device *vdev);
 
 /**
  * vring_interrupt() - the used-buffer notification of one queue: run its
- * callback when the device has used buffers (virtio 1.2 §2.7.14).
+ * callback when the device has used buffers (virtio 1.2 §2.7.14,
+ * §2.8.22).
  * @param irq the interrupt line.
  * @param _vq the queue.
  * @return IRQ_HANDLED when the callback ran, else IRQ_NONE.
