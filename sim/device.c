@@ -200,6 +200,13 @@ void vlab_device_set_stall(struct vlab_device *dev, bool stall)
 	vlab_mutex_lock(&dev->lock);
 	dev->faults.stall = stall;
 	vlab_cond_broadcast(&dev->cond);
+	/*
+	 * A thread still walking its rings (a request posted just before)
+	 * would pop what the driver posts next: let it park first, so that
+	 * everything posted from now on waits.
+	 */
+	if (stall)
+		vlab_device_quiesce_locked(dev);
 	vlab_mutex_unlock(&dev->lock);
 }
 
