@@ -316,9 +316,13 @@ bool harness_wait_value(const unsigned long *counter, unsigned long want)
 	struct timespec ts = { 0, 1000000 };
 	int i;
 
+	/*
+	 * Acquire: a counter bumped with release after the work it counts
+	 * makes that work visible here (a test frees the buffers next).
+	 */
 	for (i = 0; i < 2000; i++) {
-		if (__atomic_load_n(counter, __ATOMIC_RELAXED) >= want)
-			return __atomic_load_n(counter, __ATOMIC_RELAXED) == want;
+		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= want)
+			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) == want;
 		nanosleep(&ts, NULL);
 	}
 	return false;
