@@ -55,8 +55,11 @@ TOOL_OBJS := $(TOOL_SRCS:%.c=$(BUILD)/%.o)
 TOOL_LIB_OBJS := $(filter-out $(BUILD)/tools/vlab/main.o,$(TOOL_OBJS))
 MACHINE_OBJS := $(DRIVER_OBJS) $(GUEST_OBJS) $(SIM_OBJS)
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+# The guest programs: posix.c gives them the real system calls (the QEMU
+# guest's vlab-scenarios), program.c the simulator's.
 SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
 SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.c,$(SCENARIO_SRCS)))
+SCENARIO_QEMU_SRCS := $(filter-out tests/scenarios/program.c,$(SCENARIO_SRCS))
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
 	qemu-shell qemu-deps tsan bench qemu-stress
@@ -221,10 +224,10 @@ module: qemu-deps
 		echo "make module: checkpatch.pl reported problems in driver/" >&2; exit 1; fi; \
 	echo "make module: checkpatch.pl: driver/*.c clean"
 
-$(QEMU_OUT)/vlab-scenarios: $(SCENARIO_SRCS) tests/scenarios/scenario.h
+$(QEMU_OUT)/vlab-scenarios: $(SCENARIO_QEMU_SRCS) tests/scenarios/scenario.h
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -D_GNU_SOURCE -I. -static \
-		$(SCENARIO_SRCS) -o $@
+		$(SCENARIO_QEMU_SRCS) -o $@
 
 # The guest kernel matches the headers: from /boot, or unpacked from the
 # Debian package into build/qemu by scripts/fetch-kernel.sh.
