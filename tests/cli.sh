@@ -110,6 +110,35 @@ else
 	diff "$tmp/j1" "$tmp/j2" | head -5
 fi
 
+# JSON lines are JSON lines for every device and ring layout: the schema
+# first, narration as its own kind, the result object last
+json_check() {
+	python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+objs = [json.loads(l) for l in lines]
+assert objs[0]["kind"] == "schema" and objs[0]["version"] >= 1, "no schema line"
+assert objs[-1]["kind"] == "result", "the last line is not the result"
+assert any(o.get("kind") == "narration" for o in objs), "no narration"
+assert sum("seq" in o for o in objs) > 20, "few events"
+print(len(objs), objs[-1]["status"])
+' "$1"
+}
+for dev in "rng" "blk" "blk --ro" "console" "console --loopback"; do
+	for ring in split packed; do
+		# shellcheck disable=SC2086
+		"$vlab" run $dev --ring "$ring" --seed 3 --stats \
+			--trace-format jsonl >"$tmp/j" 2>"$tmp/jerr"
+		st=$?
+		if [ "$st" -eq 0 ] && got=$(json_check "$tmp/j" 2>&1); then
+			ok "run $dev --ring $ring --trace-format jsonl: $got, every line JSON"
+		else
+			bad "run $dev --ring $ring --trace-format jsonl (exit $st): $got"
+			grep -v '^{' "$tmp/j" | head -3
+		fi
+	done
+done
+
 # ... and another seed another interleaving: who ran when, bytes aside
 interleaving() {
 	"$vlab" run rng --seed "$1" --bytes 200 --trace-format jsonl |

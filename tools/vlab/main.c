@@ -57,20 +57,18 @@ static int run_rng(const struct options *o)
 			     vlab_prog_read_all, &rd);
 out:
 	status = vlab_run_stop(&r, status);
-	if (!status) {
-		if (o->trace && o->format == FORMAT_TEXT)
+	if (!status && !vlab_run_json(o)) {
+		if (o->trace)
 			printf("# %lu bytes read through driver/vlab_rng.c:\n",
 			       o->bytes);
-		if (o->trace && o->format == FORMAT_JSONL) {
-			/* JSON lines end with the result, still JSON */
-			printf("{\"result\":\"ok\",\"bytes\":\"");
-			for (size_t i = 0; i < o->bytes; i++)
-				printf("%02x", buf[i]);
-			printf("\"}\n");
-		} else {
-			vlab_run_hex(buf, o->bytes);
-		}
+		vlab_run_hex(buf, o->bytes);
 	}
+	vlab_result_begin(&r, status);
+	if (!status) {
+		vlab_result_u64(&r, "bytes_read", o->bytes);
+		vlab_result_hex(&r, "bytes", buf, o->bytes);
+	}
+	vlab_result_end(&r);
 	free(buf);
 	return status;
 }
@@ -139,6 +137,7 @@ static int run_blk(const struct options *o)
 		.path = SCENARIO_BLK_NODE, .ro = o->ro,
 	};
 	uint8_t *data = NULL, *back = NULL;
+	bool identical, ran;
 	static struct vlab_blk_dev b;
 	size_t file_len = 0, room;
 	char err_text[256], what[160];
@@ -210,7 +209,16 @@ static int run_blk(const struct options *o)
 			     blk_program, &p);
 out:
 	status = vlab_run_stop(&r, status);
-	if (!status && o->ro) {
+	/* the verdict first: a write that was not refused, bytes that differ */
+	ran = !status;
+	if (ran && o->ro && p.write_ret != -EROFS)
+		status = 1;
+	identical = ran && !o->ro && !memcmp(data, back, p.len);
+	if (ran && !o->ro && !identical) {
+		fprintf(stderr, "vlab: the bytes read back differ from those written\n");
+		status = 1;
+	}
+	if (ran && o->ro && !vlab_run_json(o)) {
 		printf("# sector %llu as read through driver/vlab_blk.c:\n",
 		       (unsigned long long)o->sector);
 		vlab_run_hex(back, p.len < 64 ? p.len : 64);
@@ -218,17 +226,11 @@ out:
 		       p.write_ret == -EROFS ? "refused" : "NOT refused",
 		       p.write_ret < 0 ? strerror((int)-p.write_ret) :
 		       "it returned a byte count");
-		if (p.write_ret != -EROFS)
-			status = 1;
-	} else if (!status) {
-		if (memcmp(data, back, p.len)) {
-			fprintf(stderr, "vlab: the bytes read back differ from those written\n");
-			status = 1;
-		}
+	} else if (ran && !vlab_run_json(o)) {
 		printf("# %zu bytes written at byte %lld of %s, read back %s, fsync %s\n",
 		       p.len, (long long)p.pos,
 		       o->disk ? o->disk : "the memory disk",
-		       status ? "DIFFERENT" : "identical",
+		       identical ? "identical" : "DIFFERENT",
 		       o->no_flush ? "had nothing to flush (no VIRTIO_BLK_F_FLUSH)" :
 		       "sent VIRTIO_BLK_T_FLUSH");
 		if (o->write_file && o->disk)
@@ -238,11 +240,32 @@ out:
 		else
 			vlab_run_hex(back, p.len < 128 ? p.len : 128);
 	}
-	if (!status)
+	if (!status && !vlab_run_json(o))
 		printf("# device: %lu reads, %lu writes, %lu flushes, %lu get-id, %lu IOERR, %lu UNSUPP; at most %lu data buffers in one request\n",
 		       b.stats.reads, b.stats.writes, b.stats.flushes,
 		       b.stats.get_ids, b.stats.ioerr, b.stats.unsupp,
 		       b.stats.max_data_segs);
+	vlab_result_begin(&r, status);
+	vlab_result_str(&r, "disk", o->disk ? o->disk : "memory");
+	vlab_result_u64(&r, "offset", (uint64_t)p.pos);
+	vlab_result_u64(&r, "bytes", p.len);
+	if (o->ro)
+		vlab_result_str(&r, "write", p.write_ret == -EROFS ?
+				"refused" : "not refused");
+	else
+		vlab_result_str(&r, "read_back", identical ? "identical" :
+				"different");
+	if (!o->ro)
+		vlab_result_str(&r, "fsync", o->no_flush ? "nothing to flush" :
+				"VIRTIO_BLK_T_FLUSH sent");
+	vlab_result_u64(&r, "reads", b.stats.reads);
+	vlab_result_u64(&r, "writes", b.stats.writes);
+	vlab_result_u64(&r, "flushes", b.stats.flushes);
+	vlab_result_u64(&r, "get_ids", b.stats.get_ids);
+	vlab_result_u64(&r, "ioerr", b.stats.ioerr);
+	vlab_result_u64(&r, "unsupp", b.stats.unsupp);
+	vlab_result_u64(&r, "max_data_buffers", b.stats.max_data_segs);
+	vlab_result_end(&r);
 	free(data);
 	free(back);
 	vlab_blk_fini(&b);
@@ -367,9 +390,11 @@ out:
 	status = vlab_run_stop(&r, status);
 	out_len = vlab_console_output(&c, what, 0);
 	out = malloc(out_len + 1);
-	if (!status && out) {
+	if (out) {
 		vlab_console_output(&c, out, out_len);
 		out[out_len] = '\0';
+	}
+	if (!status && out && !vlab_run_json(o)) {
 		if (o->loopback)
 			printf("# %u lines went out on transmitq0 and came back on receiveq0:\n%s",
 			       p.done, out);
@@ -377,6 +402,12 @@ out:
 			printf("# the host sent:\n%s# the host received:\n%s",
 			       p.input, out);
 	}
+	vlab_result_begin(&r, status);
+	vlab_result_str(&r, "mode", o->loopback ? "loopback" : "echo");
+	vlab_result_u64(&r, "lines", p.done);
+	vlab_result_str(&r, "sent", p.input);
+	vlab_result_str(&r, "received", out);
+	vlab_result_end(&r);
 	free(out);
 	free((char *)p.input);
 	vlab_console_fini(&c);

@@ -32,8 +32,19 @@ void vlab_run_hex(const uint8_t *buf, size_t n)
 	}
 }
 
+bool vlab_run_json(const struct options *o)
+{
+	return o->trace && o->format == FORMAT_JSONL;
+}
+
 void vlab_run_say(const struct options *o, const char *what)
 {
+	if (vlab_run_json(o)) {
+		fputs("{\"kind\":\"narration\",\"text\":", stdout);
+		vlab_json_string(stdout, what);
+		fputs("}\n", stdout);
+		return;
+	}
 	if (o->step || (o->trace && o->format == FORMAT_TEXT)) {
 		printf("# %s\n", what);
 		fflush(stdout);
@@ -126,6 +137,10 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		vlab_trace_text_header(stdout);
 	}
+	/* JSON lines open with the schema they follow */
+	if (vlab_run_json(o))
+		printf("{\"kind\":\"schema\",\"schema\":\"%s\",\"version\":%d}\n",
+		       VLAB_TRACE_SCHEMA, VLAB_TRACE_SCHEMA_VERSION);
 	if (o->trace || o->stats || o->step || o->dot_dir)
 		vlab_trace_set_sink(all_sinks, &st);
 
@@ -153,9 +168,9 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 int vlab_run_stop(struct vlab_run *r, int status)
 {
 	const struct options *o = r->o;
-	unsigned int nq = r->dev ? r->dev->model->num_queues : 0;
 	char what[128];
 
+	r->nq = r->dev ? r->dev->model->num_queues : 0;
 	if (!status) {
 		snprintf(what, sizeof(what),
 			 "rmmod %s: remove() resets the device and deletes its queues",
@@ -181,9 +196,57 @@ int vlab_run_stop(struct vlab_run *r, int status)
 		}
 		vlab_dot_writer_fini(&dot);
 	}
-	if (!status && o->stats)
-		vlab_event_counts_print(stdout, &st.counts, nq, "# stats: ");
+	if (!status && o->stats && !vlab_run_json(o))
+		vlab_event_counts_print(stdout, &st.counts, r->nq, "# stats: ");
 	return status;
+}
+
+void vlab_result_begin(const struct vlab_run *r, int status)
+{
+	if (!vlab_run_json(r->o))
+		return;
+	printf("{\"kind\":\"result\",\"device\":");
+	vlab_json_string(stdout, r->o->device);
+	printf(",\"status\":\"%s\"", status ? "failed" : "ok");
+}
+
+void vlab_result_u64(const struct vlab_run *r, const char *key, uint64_t v)
+{
+	if (vlab_run_json(r->o))
+		printf(",\"%s\":%llu", key, (unsigned long long)v);
+}
+
+void vlab_result_str(const struct vlab_run *r, const char *key,
+		     const char *s)
+{
+	if (!vlab_run_json(r->o))
+		return;
+	printf(",\"%s\":", key);
+	vlab_json_string(stdout, s);
+}
+
+void vlab_result_hex(const struct vlab_run *r, const char *key,
+		     const uint8_t *buf, size_t n)
+{
+	size_t i;
+
+	if (!vlab_run_json(r->o))
+		return;
+	printf(",\"%s\":\"", key);
+	for (i = 0; i < n; i++)
+		printf("%02x", buf[i]);
+	putchar('"');
+}
+
+void vlab_result_end(const struct vlab_run *r)
+{
+	if (!vlab_run_json(r->o))
+		return;
+	if (r->o->stats) {
+		fputs(",\"stats\":", stdout);
+		vlab_event_counts_json(stdout, &st.counts, r->nq);
+	}
+	fputs("}\n", stdout);
 }
 
 int vlab_run_program(const struct vlab_run *r, const char *what,

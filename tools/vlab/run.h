@@ -18,6 +18,14 @@
 #include "tests/scenarios/program.h"
 #include "tools/vlab/options.h"
 
+/** The name of the JSON lines trace's schema (its first line). */
+#define VLAB_TRACE_SCHEMA "virtio-lab-trace"
+/**
+ * Its version: 1 is an event's seq, thread, side, kind, dev, queue, spec,
+ * before, after, v[4], text and what, plus narration and result lines.
+ */
+#define VLAB_TRACE_SCHEMA_VERSION 1
+
 /** How long a guest program may run before the watchdog kills it. */
 #define VLAB_PROGRAM_TIMEOUT_MS 10000
 
@@ -28,7 +36,16 @@ struct vlab_run {
 	struct vlab_device *dev;	/**< its device */
 	const char *module;		/**< the driver's module name */
 	bool started;			/**< @c s needs vlab_session_fini() */
+	unsigned int nq;		/**< the device's queues, for --stats */
 };
+
+/**
+ * vlab_run_json() - whether this run prints JSON lines (then every line
+ * of standard output is one JSON object, the result last).
+ * @param o the options.
+ * @return true for --trace-format jsonl.
+ */
+bool vlab_run_json(const struct options *o);
 
 /**
  * vlab_run_say() - narrate a step of the scenario ("# insmod ...") to a
@@ -80,5 +97,50 @@ int vlab_run_stop(struct vlab_run *r, int status);
  */
 int vlab_run_program(const struct vlab_run *r, const char *what,
 		     const char *name, vlab_prog_fn body, void *arg);
+
+/**
+ * vlab_result_begin() - with JSON lines, open the last line: the result
+ * object, {"kind":"result","device":...,"status":"ok" or "failed", then
+ * the fields the device's run adds with vlab_result_u64() and its
+ * siblings. Without JSON lines these calls print nothing (the device's
+ * run prints its text lines itself).
+ * @param r the run (stopped).
+ * @param status its exit status.
+ */
+void vlab_result_begin(const struct vlab_run *r, int status);
+
+/**
+ * vlab_result_u64() - a number in the result object.
+ * @param r the run.
+ * @param key its name.
+ * @param v its value.
+ */
+void vlab_result_u64(const struct vlab_run *r, const char *key, uint64_t v);
+
+/**
+ * vlab_result_str() - a string in the result object.
+ * @param r the run.
+ * @param key its name.
+ * @param s its value (NULL: null).
+ */
+void vlab_result_str(const struct vlab_run *r, const char *key,
+		     const char *s);
+
+/**
+ * vlab_result_hex() - bytes in the result object, as one hex string.
+ * @param r the run.
+ * @param key its name.
+ * @param buf the bytes.
+ * @param n how many.
+ */
+void vlab_result_hex(const struct vlab_run *r, const char *key,
+		     const uint8_t *buf, size_t n);
+
+/**
+ * vlab_result_end() - close the result object, with the per-queue counts
+ * under "stats" when --stats asked for them.
+ * @param r the run.
+ */
+void vlab_result_end(const struct vlab_run *r);
 
 #endif /* VLAB_TOOLS_RUN_H */

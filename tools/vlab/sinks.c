@@ -283,11 +283,11 @@ void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
 }
 
 /**
- * json_string() - print @p s as a JSON string (or null).
+ * vlab_json_string() - print @p s as a JSON string (or null).
  * @param out where.
  * @param s the string, UTF-8.
  */
-static void json_string(FILE *out, const char *s)
+void vlab_json_string(FILE *out, const char *s)
 {
 	if (!s) {
 		fputs("null", out);
@@ -315,19 +315,19 @@ void vlab_trace_jsonl_sink(const struct vlab_event *ev, uint64_t seq,
 
 	vlab_trace_format(ev, text, sizeof(text));
 	fprintf(out, "{\"seq\":%" PRIu64 ",\"thread\":", seq);
-	json_string(out, thread);
+	vlab_json_string(out, thread);
 	fprintf(out, ",\"side\":\"%s\",\"kind\":\"%s\",\"dev\":",
 		vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ? "driver" :
 		"device", vlab_event_kind_name(ev->kind));
-	json_string(out, ev->dev);
+	vlab_json_string(out, ev->dev);
 	fprintf(out, ",\"queue\":%d,\"spec\":", ev->queue);
-	json_string(out, vlab_event_spec(ev));
+	vlab_json_string(out, vlab_event_spec(ev));
 	fprintf(out, ",\"before\":%u,\"after\":%u,\"v\":[%" PRIu64 ",%" PRIu64
 		",%" PRIu64 ",%" PRIu64 "],\"text\":", ev->before, ev->after,
 		ev->v[0], ev->v[1], ev->v[2], ev->v[3]);
-	json_string(out, ev->text);
+	vlab_json_string(out, ev->text);
 	fputs(",\"what\":", out);
-	json_string(out, text);
+	vlab_json_string(out, text);
 	fputs("}\n", out);
 }
 
@@ -353,4 +353,23 @@ void vlab_event_counts_print(FILE *out, const struct vlab_event_counts *c,
 			n[VLAB_EV_KICK_SUPPRESSED], n[VLAB_EV_IRQ],
 			n[VLAB_EV_IRQ_SUPPRESSED], n[VLAB_EV_GET_BUF]);
 	}
+}
+
+void vlab_event_counts_json(FILE *out, const struct vlab_event_counts *c,
+			    unsigned int nq)
+{
+	const unsigned long *n;
+	unsigned int q;
+
+	fputc('[', out);
+	for (q = 0; q < nq && q < VLAB_COUNT_QUEUES; q++) {
+		n = c->n[q];
+		fprintf(out, "%s{\"queue\":%u,\"buffers\":%lu,\"kicks_sent\":%lu,"
+			"\"kicks_suppressed\":%lu,\"irqs_sent\":%lu,"
+			"\"irqs_suppressed\":%lu,\"get_buf\":%lu}",
+			q ? "," : "", q, n[VLAB_EV_POP], n[VLAB_EV_KICK],
+			n[VLAB_EV_KICK_SUPPRESSED], n[VLAB_EV_IRQ],
+			n[VLAB_EV_IRQ_SUPPRESSED], n[VLAB_EV_GET_BUF]);
+	}
+	fputc(']', out);
 }

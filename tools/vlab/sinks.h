@@ -77,4 +77,22 @@ void vlab_trace_text_header(FILE *out);
  */
 void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size);
 
+/**
+ * vlab_event_counts_json() - the counts of vlab_event_counts_print() as
+ * a JSON array, one object per queue, for the result line of JSON lines.
+ * @param out where to.
+ * @param c the counts.
+ * @param nq queues to show.
+ */
+void vlab_event_counts_json(FILE *out, const struct vlab_event_counts *c,
+			    unsigned int nq);
+
+/**
+ * vlab_json_string() - print a JSON string with every character that
+ * JSON must escape escaped; NULL prints null.
+ * @param out where to.
+ * @param s the text, or NULL.
+ */
+void vlab_json_string(FILE *out, const char *s);
+
 #endif /* VLAB_TOOLS_SINKS_H */
