@@ -165,6 +165,25 @@ struct scenario_console_echo {
 int scenario_console_echo(const struct scenario_sys *sys,
 			  struct scenario_console_echo *e);
 
+/** Bytes per packet of scenario_stream(): one buffer each. */
+#define SCENARIO_STREAM_PKT 64
+/** The stream node of the first loopback device. */
+#define SCENARIO_STREAM_NODE "/dev/vlab-stream0"
+
+/**
+ * scenario_stream() - the program of `vlab run stream`: write @p packets
+ * packets of SCENARIO_STREAM_PKT bytes to the stream node, 64 packets per
+ * write() (the driver cuts them apart again), each byte numbered so a
+ * lost or repeated packet would show at the device.
+ * @param sys the system calls.
+ * @param node the device node, e.g. SCENARIO_STREAM_NODE.
+ * @param packets how many.
+ * @return 0, or the negative errno of the first call that failed (-EIO
+ * for a short write).
+ */
+int scenario_stream(const struct scenario_sys *sys, const char *node,
+		    unsigned int packets);
+
 /**
  * scenario_console_expected() - what the host must receive from
  * scenario_console().

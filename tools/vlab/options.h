@@ -13,6 +13,8 @@
 
 /** Largest --bytes accepted. */
 #define MAX_BYTES (1u << 20)
+/** Most --buffers of `vlab run stream`. */
+#define MAX_BUFFERS (1u << 20)
 /** Most --line options. */
 #define MAX_LINES 64
 /** Longest console line. */
@@ -29,6 +31,7 @@ struct options {
 	bool step;		/**< `vlab step` rather than `vlab run` */
 	const char *device;	/**< device type to run */
 	unsigned long bytes;	/**< bytes to read */
+	unsigned int buffers;	/**< stream: packets to send (--buffers) */
 	bool seeded;		/**< --seed given */
 	uint64_t seed;		/**< its value */
 	bool free_schedule;	/**< --schedule free */
