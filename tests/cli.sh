@@ -139,6 +139,38 @@ for dev in "rng" "blk" "blk --ro" "console" "console --loopback"; do
 	done
 done
 
+# Canonical traces and vlab diff: the same run matches itself, two
+# interleavings differ at the first event that differs, bad input exits 2
+"$vlab" run rng --seed 1 --trace-format canon >"$tmp/c1" 2>&1
+"$vlab" run rng --seed 3 --trace-format canon >"$tmp/c3" 2>&1
+if grep -q 'addr buf0, len 16' "$tmp/c1" &&
+	grep -q 'desc rng0.q0.desc, driver rng0.q0.driver' "$tmp/c1" &&
+	! grep -q 'addr 0x4' "$tmp/c1"; then
+	ok "--trace-format canon names buffers (buf0) and ring areas (rng0.q0.desc)"
+else
+	bad "--trace-format canon left an address unnamed"
+	grep 'addr\|queue-setup' "$tmp/c1" | head -3
+fi
+"$vlab" diff "$tmp/c1" "$tmp/c1" >"$tmp/d" 2>&1
+s1=$?
+"$vlab" diff "$tmp/c1" "$tmp/c3" >"$tmp/d" 2>&1
+s2=$?
+if [ "$s1" -eq 0 ] && [ "$s2" -eq 1 ] &&
+	grep -q '^the traces differ first at event 15:' "$tmp/d" &&
+	[ "$(grep -c "^  $tmp/c[13]:" "$tmp/d")" -eq 2 ]; then
+	ok "vlab diff: a trace matches itself (0); seeds 1 and 3 differ first at event 15, both lines shown (1)"
+else
+	bad "vlab diff: exit $s1 and $s2"
+	cat "$tmp/d"
+fi
+expect_usage_error "diff with one file" diff "$tmp/c1"
+"$vlab" diff "$tmp/c1" "$tmp/nonexistent" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then
+	ok "vlab diff of a missing file: exit 2, one line: $(cat "$tmp/err")"
+else
+	bad "vlab diff of a missing file"
+fi
+
 # ... and another seed another interleaving: who ran when, bytes aside
 interleaving() {
 	"$vlab" run rng --seed "$1" --bytes 200 --trace-format jsonl |

@@ -8,6 +8,9 @@
  * A golden trace pins down the whole conversation between driver and
  * device: every register access, descriptor, index, notification,
  * interrupt, sleep and wake-up, in order, with the thread that made it.
+ * Traces are compared in canonical form (tools/vlab/canon.h): addresses
+ * are named by the allocation or ring area they belong to, so a driver
+ * that allocates elsewhere, or in another order, still matches.
  * Any change to that conversation shows up here as the first line that
  * differs. After an intended change, regenerate the files with
  * `make golden` and review the diff like any other change.
@@ -26,10 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/blk.h"
+#include "sim/console.h"
+#include "sim/device.h"
 #include "sim/loopback.h"
 #include "tests/scenarios/program.h"
 #include "sim/sched.h"
 #include "sim/trace.h"
+#include "tools/vlab/canon.h"
 #include "tools/vlab/sinks.h"
 #include "tests/harness.h"
 #include "virtio/shared/boundary.h"
@@ -108,12 +115,16 @@ static struct virtio_driver gl_driver = {
 
 module_virtio_driver(gl_driver);
 
-/** The trace of the scenario being run, as text. */
+/** The trace of the scenario being run, as canonical text. */
 static struct {
 	char *text;		/**< open_memstream() buffer */
 	size_t size;		/**< its length */
 	FILE *out;		/**< the stream the sink writes */
+	struct vlab_canon_out canon; /**< the sink's names */
 } trace;
+
+/** Raw text instead of canonical, for the test that compares the two. */
+static bool raw_trace;
 
 /**
  * start() - lockstep with @p seed, ring layout @p packed, text trace on.
@@ -130,7 +141,12 @@ static void start(uint64_t seed, bool packed)
 	trace.out = open_memstream(&trace.text, &trace.size);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(trace.out);
 	CU_ASSERT_EQUAL_FATAL(vlab_sched_lockstep(seed), 0);
-	vlab_trace_set_sink(vlab_trace_text_sink, trace.out);
+	vlab_canon_reset(&trace.canon.names);
+	trace.canon.out = trace.out;
+	if (raw_trace)
+		vlab_trace_set_sink(vlab_trace_text_sink, trace.out);
+	else
+		vlab_trace_set_sink(vlab_trace_canon_sink, &trace.canon);
 }
 
 /**
@@ -249,23 +265,40 @@ static void check_golden(const char *name)
 }
 
 /**
- * rng_run() - insmod vlab_rng, read 100 bytes, rmmod; the trace is left
- * in @c trace.text.
+ * rng_run_shifted() - insmod vlab_rng, read 100 bytes, rmmod; the trace
+ * is left in @c trace.text. With @p pad, a block of that many bytes is
+ * allocated first, so the driver's memory lands elsewhere: what a driver
+ * that allocates differently does.
  * @param seed the interleaving (and the device's bytes).
  * @param packed the ring layout.
+ * @param pad bytes to allocate before the driver loads, or 0.
  */
-static void rng_run(uint64_t seed, bool packed)
+static void rng_run_shifted(uint64_t seed, bool packed, size_t pad)
 {
 	uint8_t buf[100];
+	void *padding = NULL;
 
 	start(seed, packed);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(harness_boot_rng(seed, false));
+	if (pad)
+		padding = kmalloc(pad, GFP_KERNEL);
 	CU_ASSERT_EQUAL(guest_module_load("vlab_rng"), 0);
 	/* no watchdog: lockstep reports a stuck run as a deadlock itself */
 	CU_ASSERT_EQUAL(vlab_prog_read_device(SCENARIO_RNG_NODE, buf,
 					      sizeof(buf), 0), 0);
 	guest_module_unload("vlab_rng");
+	kfree(padding);
 	finish();
+}
+
+/**
+ * rng_run() - rng_run_shifted() without the shift.
+ * @param seed the interleaving (and the device's bytes).
+ * @param packed the ring layout.
+ */
+static void rng_run(uint64_t seed, bool packed)
+{
+	rng_run_shifted(seed, packed, 0);
 }
 
 /**
@@ -320,6 +353,125 @@ static void loopback_scenario(uint64_t seed, bool packed, const char *name)
 	guest_module_unload(KBUILD_MODNAME);
 	finish();
 	check_golden(name);
+}
+
+/**
+ * blk_scenario() - insmod vlab_blk, write a sector, read it back, fsync
+ * (the program of `vlab run blk`), rmmod; compared with its golden file.
+ * @param seed the interleaving.
+ * @param packed the ring layout.
+ * @param name the golden file.
+ */
+static void blk_scenario(uint64_t seed, bool packed, const char *name)
+{
+	static struct vlab_blk_dev b;
+	struct vlab_blk_opts o = { .flush = true, .serial = "golden" };
+	uint8_t data[512], back[512];
+	struct scenario_blk_transfer t = {
+		.path = SCENARIO_BLK_NODE, .data = data, .len = sizeof(data),
+		.pos = 512, .back = back,
+	};
+	char err[128];
+
+	memset(data, 'g', sizeof(data));
+	CU_ASSERT_EQUAL_FATAL(vlab_blk_init(&b, &o, err, sizeof(err)), 0);
+	start(seed, packed);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(harness_boot(&b.model, &b, "blk0"));
+	CU_ASSERT_EQUAL(guest_module_load("vlab_blk"), 0);
+	CU_ASSERT_EQUAL(scenario_blk_transfer(&vlab_prog_sys, &t), 0);
+	CU_ASSERT_EQUAL(memcmp(data, back, sizeof(data)), 0);
+	guest_module_unload("vlab_blk");
+	finish();
+	vlab_blk_fini(&b);
+	check_golden(name);
+}
+
+/**
+ * console_scenario() - the host sends two lines, the guest echoes them
+ * (the program of `vlab run console`); compared with its golden file.
+ * @param seed the interleaving.
+ * @param packed the ring layout.
+ * @param name the golden file.
+ */
+static void console_scenario(uint64_t seed, bool packed, const char *name)
+{
+	static const char input[] = "hello\nworld\n";
+	static struct vlab_console_dev c;
+	struct vlab_console_opts o = { 0 };
+	struct scenario_console_echo e = {
+		.path = SCENARIO_CONSOLE_NODE, .input = input, .lines = 2,
+	};
+	struct vlab_device *dev;
+	char out[64];
+	size_t n;
+
+	CU_ASSERT_EQUAL_FATAL(vlab_console_init(&c, &o), 0);
+	CU_ASSERT_EQUAL_FATAL(vlab_console_host_write(NULL, &c, input,
+						      strlen(input)), 0);
+	start(seed, packed);
+	dev = harness_boot(&c.model, &c, "console0");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	CU_ASSERT_EQUAL(guest_module_load("vlab_console"), 0);
+	CU_ASSERT_EQUAL(scenario_console_echo(&vlab_prog_sys, &e), 0);
+	vlab_device_wait_idle(dev);
+	guest_module_unload("vlab_console");
+	finish();
+	n = vlab_console_output(&c, out, sizeof(out) - 1);
+	out[n < sizeof(out) ? n : sizeof(out) - 1] = '\0';
+	CU_ASSERT_STRING_EQUAL(out, "echo: hello\necho: world\n");
+	vlab_console_fini(&c);
+	check_golden(name);
+}
+
+/** blk, split ring, seed 1. */
+static void test_blk_split_1(void)
+{
+	blk_scenario(1, false, "blk-split-seed1.txt");
+}
+
+/** blk, packed ring, seed 1. */
+static void test_blk_packed_1(void)
+{
+	blk_scenario(1, true, "blk-packed-seed1.txt");
+}
+
+/** console, split ring, seed 1. */
+static void test_console_split_1(void)
+{
+	console_scenario(1, false, "console-split-seed1.txt");
+}
+
+/** console, packed ring, seed 1. */
+static void test_console_packed_1(void)
+{
+	console_scenario(1, true, "console-packed-seed1.txt");
+}
+
+/**
+ * Canonical traces name addresses by allocation: a driver whose memory
+ * lands elsewhere gives another raw trace but the same canonical one.
+ */
+static void test_canonical_ignores_addresses(void)
+{
+	char *raw[2], *canon[2];
+	unsigned int line;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		raw_trace = true;
+		rng_run_shifted(5, false, i ? 4096 : 0);
+		raw[i] = trace.text;
+		raw_trace = false;
+		rng_run_shifted(5, false, i ? 4096 : 0);
+		canon[i] = trace.text;
+	}
+	CU_ASSERT_TRUE(first_difference(raw[0], raw[1], &line));
+	CU_ASSERT_FALSE(first_difference(canon[0], canon[1], &line));
+	CU_ASSERT_PTR_NOT_NULL(strstr(canon[0], "addr buf0"));
+	for (i = 0; i < 2; i++) {
+		free(raw[i]);
+		free(canon[i]);
+	}
 }
 
 /** rng, split ring, seed 1. */
@@ -407,6 +559,12 @@ int main(void)
 		{ "rng, packed, seed 1", test_rng_packed_1 },
 		{ "loopback, split, seed 1", test_loopback_split_1 },
 		{ "loopback, packed, seed 2", test_loopback_packed_2 },
+		{ "blk, split, seed 1", test_blk_split_1 },
+		{ "blk, packed, seed 1", test_blk_packed_1 },
+		{ "console, split, seed 1", test_console_split_1 },
+		{ "console, packed, seed 1", test_console_packed_1 },
+		{ "canonical traces ignore where memory lands",
+		  test_canonical_ignores_addresses },
 		{ "same seed, same trace", test_same_seed_same_trace },
 		{ "a dropped or swapped event is a difference",
 		  test_comparison_catches_drop_and_swap },

@@ -87,6 +87,30 @@ size_t guest_mem_in_use(void)
 	return n;
 }
 
+bool guest_mem_block(uint64_t gpa, uint64_t *base, uint64_t *size)
+{
+	size_t g, start;
+	bool found = false;
+
+	pthread_mutex_lock(&mem_lock);
+	if (used_map && gpa >= ram_gpa && gpa - ram_gpa < ram_size) {
+		g = (size_t)((gpa - ram_gpa) / GRANULE);
+		/* the block holding granule g starts at or before it */
+		for (start = g + 1; start-- > 0;) {
+			if (!block_len[start])
+				continue;
+			if (start + block_len[start] > g) {
+				*base = ram_gpa + (uint64_t)start * GRANULE;
+				*size = (uint64_t)block_len[start] * GRANULE;
+				found = true;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&mem_lock);
+	return found;
+}
+
 /**
  * granule_taken() - tell whether granule @p g is allocated.
  * @param g granule index.

@@ -25,6 +25,7 @@
 #include "sim/loopback.h"
 #include "sim/rng.h"
 #include "tests/scenarios/scenario.h"
+#include "tools/vlab/canon.h"
 #include "tools/vlab/run.h"
 #include "virtio/shared/boundary.h"
 
@@ -495,6 +496,8 @@ int main(int argc, char **argv)
 
 	vlab_thread_set_name("guest");
 	vlab_options_parse(argc, argv, &o);
+	if (o.diff_a)
+		return vlab_trace_diff(o.diff_a, o.diff_b, stdout);
 	/* "out/" and "out" name one directory: file names get one slash */
 	while (o.dot_dir && strlen(o.dot_dir) > 1 &&
 	       o.dot_dir[strlen(o.dot_dir) - 1] == '/')

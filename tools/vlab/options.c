@@ -20,6 +20,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: vlab run rng|blk|console|stream [options]\n"
 	      "       vlab step rng|blk|console|stream [options] [--steps N]\n"
+	      "       vlab diff TRACE-A TRACE-B\n"
 	      "       vlab --help\n"
 	      "\n"
 	      "run: boot a simulated machine with one virtio-mmio device, load\n"
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 	      "           virtio-net's transmit path) over the loopback test\n"
 	      "           device; with --stats, compare the kicks and interrupts\n"
 	      "           per buffer with and without --no-event-idx\n"
+	      "diff: compare two traces saved from --trace (best in canon form),\n"
+	      "event by event, and print the first event that differs with both\n"
+	      "lines; exit 0 when they match, 1 when they differ\n"
 	      "step: the same run, stopped at every event: the event, the ring\n"
 	      "of its queue with the fields it changed marked, and a prompt\n"
 	      "(Enter or n: next; c: continue; b KIND: break on a kind; r: all\n"
@@ -66,10 +70,14 @@ static void usage(FILE *out)
 	      "              buffers returned, sleeps and wake-ups, resets.\n"
 	      "              Columns: number, thread, side, device, queue,\n"
 	      "              event, virtio 1.2 section, what changed\n"
-	      "  --trace-format text|jsonl\n"
-	      "              --trace as aligned text (the default) or as one\n"
+	      "  --trace-format text|jsonl|canon\n"
+	      "              --trace as aligned text (the default), as one\n"
 	      "              JSON object per line (seq, thread, side, kind, dev,\n"
-	      "              queue, spec, before, after, v, text, what)\n"
+	      "              queue, spec, before, after, v, text, what), or as\n"
+	      "              canonical text: guest-physical addresses named by\n"
+	      "              the allocation or ring area they belong to\n"
+	      "              (buf0+0x10, rng0.q0.desc), so that traces of two\n"
+	      "              drivers compare with vlab diff\n"
 	      "  --dot DIR   write DIR/event-NNNN.dot for every event: the rings\n"
 	      "              of its device as Graphviz tables, the fields the\n"
 	      "              event changed filled in yellow (render them with\n"
@@ -296,10 +304,18 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 	}
 	if (argv[1][0] == '-')
 		bad_usage("unknown option '%s'", argv[1]);
+	if (!strcmp(argv[1], "diff")) {
+		if (argc != 4)
+			bad_usage("diff needs two trace files");
+		o->diff_a = argv[2];
+		o->diff_b = argv[3];
+		return;
+	}
 	if (!strcmp(argv[1], "step"))
 		o->step = true;
 	else if (strcmp(argv[1], "run"))
-		bad_usage("unknown command '%s' (known: run, step)", argv[1]);
+		bad_usage("unknown command '%s' (known: run, step, diff)",
+			  argv[1]);
 	if (argc < 3 || argv[2][0] == '-')
 		bad_usage("'%s' needs a device: rng, blk, console or stream",
 			  argv[1]);
@@ -332,12 +348,14 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 					  argv[i]);
 		} else if (!strcmp(argv[i], "--trace-format")) {
 			if (i + 1 == argc)
-				bad_usage("--trace-format needs a value: text or jsonl");
+				bad_usage("--trace-format needs a value: text, jsonl or canon");
 			i++;
 			if (!strcmp(argv[i], "jsonl"))
 				o->format = FORMAT_JSONL;
+			else if (!strcmp(argv[i], "canon"))
+				o->format = FORMAT_CANON;
 			else if (strcmp(argv[i], "text"))
-				bad_usage("--trace-format takes text or jsonl, not '%s'",
+				bad_usage("--trace-format takes text, jsonl or canon, not '%s'",
 					  argv[i]);
 			o->trace = true;
 		} else if (!strcmp(argv[i], "--dot")) {

@@ -24,11 +24,14 @@
 enum trace_format {
 	FORMAT_TEXT,		/**< one aligned line per event */
 	FORMAT_JSONL,		/**< one JSON object per line */
+	FORMAT_CANON,		/**< text, addresses named (canon.h) */
 };
 
 /** What the command line asked for. */
 struct options {
 	bool step;		/**< `vlab step` rather than `vlab run` */
+	const char *diff_a;	/**< `vlab diff A B`: the first trace */
+	const char *diff_b;	/**< and the second */
 	const char *device;	/**< device type to run */
 	unsigned long bytes;	/**< bytes to read */
 	unsigned int buffers;	/**< stream: packets to send (--buffers) */

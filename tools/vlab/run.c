@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sim/trace.h"
+#include "tools/vlab/canon.h"
 #include "tools/vlab/sinks.h"
 #include "tools/vlab/stepper.h"
 #include "virtio/shared/boundary.h"
@@ -45,7 +46,7 @@ void vlab_run_say(const struct options *o, const char *what)
 		fputs("}\n", stdout);
 		return;
 	}
-	if (o->step || (o->trace && o->format == FORMAT_TEXT)) {
+	if (o->step || o->trace) {
 		printf("# %s\n", what);
 		fflush(stdout);
 	}
@@ -58,6 +59,7 @@ struct sinks {
 	enum trace_format format;	/**< how */
 	struct vlab_stepper *stepper;	/**< vlab step, or NULL */
 	struct vlab_dot_writer *dot;	/**< --dot, or NULL */
+	struct vlab_canon_out canon;	/**< --trace-format canon */
 };
 
 /**
@@ -81,6 +83,8 @@ static void all_sinks(const struct vlab_event *ev, uint64_t seq,
 		vlab_event_counts_add(&sk->counts, ev);
 	if (sk->trace && sk->format == FORMAT_JSONL)
 		vlab_trace_jsonl_sink(ev, seq, thread, stdout);
+	else if (sk->trace && sk->format == FORMAT_CANON)
+		vlab_trace_canon_sink(ev, seq, thread, &sk->canon);
 	else if (sk->trace)
 		vlab_trace_text_sink(ev, seq, thread, stdout);
 	if (sk->dot)
@@ -133,10 +137,12 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 		vlab_dot_writer_init(&dot, &r->s.m, o->dot_dir);
 		st.dot = &dot;
 	}
-	if (o->step || (o->trace && o->format == FORMAT_TEXT)) {
+	if (o->step || (o->trace && o->format != FORMAT_JSONL)) {
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		vlab_trace_text_header(stdout);
 	}
+	vlab_canon_reset(&st.canon.names);
+	st.canon.out = stdout;
 	/* JSON lines open with the schema they follow */
 	if (vlab_run_json(o))
 		printf("{\"kind\":\"schema\",\"schema\":\"%s\",\"version\":%d}\n",

@@ -274,6 +274,18 @@ unsigned long guest_kernel_warnings(void);
 bool guest_dmesg_contains(const char *needle);
 
 /**
+ * guest_mem_block() - the allocation of the guest kernel's that holds a
+ * guest-physical address: what a canonical trace names addresses by
+ * (tools/vlab/canon.c), so that two drivers that allocate differently
+ * compare equal.
+ * @param gpa the address.
+ * @param base receives the allocation's first address.
+ * @param size receives its size (rounded up to the allocator's unit).
+ * @return true when @p gpa lies in a live allocation.
+ */
+bool guest_mem_block(uint64_t gpa, uint64_t *base, uint64_t *size);
+
+/**
  * guest_mem_in_use() - bytes of guest RAM currently allocated by the guest.
  * @return the count; tests compare it before and after to find leaks.
  */
