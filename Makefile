@@ -136,7 +136,7 @@ golden:
 # Render the files of vlab run ... --dot DIR to SVG next to them.
 DOT_DIR ?= out
 dot-svg:
-	@scripts/install-deps.sh docs
+	@scripts/install-deps.sh graphviz
 	@n=0; for f in $(DOT_DIR)/*.dot; do \
 		[ -e "$$f" ] || { echo "make dot-svg: no .dot files in $(DOT_DIR)" >&2; exit 1; }; \
 		dot -Tsvg "$$f" -o "$${f%.dot}.svg" || exit 1; n=$$((n + 1)); \

@@ -497,6 +497,36 @@ td(FILE *out, bool changed, const char *port, const char *fmt, ...)
 	"CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
 /** Closing of every table node. */
 #define TABLE_CLOSE "</TABLE>>];\n"
+/** A table inside the left column's node (column_open()). */
+#define INNER_OPEN "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" " \
+	"CELLPADDING=\"3\">"
+/** Its end, and the start of the column's next cell. */
+#define INNER_NEXT "</TABLE></TD></TR><TR><TD>\n"
+
+/**
+ * column_open() - the left column of a queue's picture: one node holding
+ * the ring structures and the device's counters, one under the other, so
+ * they stand in the same place in every frame; the descriptor table
+ * stands to its right, where every edge from a ring entry points.
+ * @param out where to.
+ * @param q the queue's node prefix.
+ */
+static void column_open(FILE *out, const char *q)
+{
+	fprintf(out, "  %s_rings [shape=plaintext, label=<<TABLE BORDER=\"0\" "
+		"CELLSPACING=\"10\"><TR><TD>\n", q);
+}
+
+/**
+ * column_close() - end the left column and put the table right of it.
+ * @param out where to.
+ * @param q the queue's node prefix.
+ */
+static void column_close(FILE *out, const char *q)
+{
+	fprintf(out, "</TABLE></TD></TR></TABLE>>];\n"
+		"  %s_rings -> %s_desc [style=invis];\n", q, q);
+}
 
 /**
  * dot_descs() - the descriptor table (split) or ring (packed) as one
@@ -511,7 +541,7 @@ static void dot_descs(FILE *out, const char *q, const struct vlab_ringview *now,
 		      const struct vlab_ringview *b, const struct rows *r)
 {
 	unsigned int i;
-	char port[16], f[64];
+	char port[16], tail[16], f[64];
 
 	fprintf(out, "  %s_desc " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>%s</B> (%s)</TD></TR>"
 		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>flags</TD><TD>%s</TD></TR>\n",
@@ -523,14 +553,16 @@ static void dot_descs(FILE *out, const char *q, const struct vlab_ringview *now,
 
 		if (!r->desc[i])
 			continue;
+		/* d: where ring entries point; n: where chains leave, right */
 		snprintf(port, sizeof(port), "d%u", i);
+		snprintf(tail, sizeof(tail), "n%u", i);
 		fputs("<TR>", out);
 		td(out, false, port, "%u", i);
 		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64, d->addr);
 		td(out, o && o->len != d->len, NULL, "%u", d->len);
 		td(out, o && o->flags != d->flags, NULL, "%s",
 		   flags_text(d->flags, f, sizeof(f)));
-		td(out, o && o->tag != d->tag, NULL, "%u", d->tag);
+		td(out, o && o->tag != d->tag, tail, "%u", d->tag);
 		fputs("</TR>\n", out);
 	}
 	fputs(TABLE_CLOSE, out);
@@ -551,8 +583,9 @@ static void dot_split(FILE *out, const char *q,
 	unsigned int i;
 	char port[16];
 
-	fprintf(out, "  %s_avail " TABLE_OPEN "<TR><TD COLSPAN=\"2\"><B>avail ring</B> (§2.7.6)</TD></TR><TR><TD>flags</TD>",
-		q);
+	column_open(out, q);
+	fputs(INNER_OPEN "<TR><TD COLSPAN=\"2\"><B>avail ring</B> (§2.7.6)</TD></TR><TR><TD>flags</TD>",
+	      out);
 	td(out, b && b->avail_flags != now->avail_flags, NULL, "%s",
 	   now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
 	   "0");
@@ -575,10 +608,8 @@ static void dot_split(FILE *out, const char *q,
 		   now->used_event);
 		fputs("</TR>", out);
 	}
-	fputs(TABLE_CLOSE, out);
-
-	fprintf(out, "  %s_used " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>used ring</B> (§2.7.8)</TD></TR><TR><TD>flags</TD>",
-		q);
+	fputs(INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>used ring</B> (§2.7.8)</TD></TR><TR><TD>flags</TD>",
+	      out);
 	td(out, b && b->used_flags != now->used_flags, NULL, "%s",
 	   now->used_flags & VRING_USED_F_NO_NOTIFY ? "NO_NOTIFY" : "0");
 	fputs("<TD></TD></TR><TR><TD>idx</TD>", out);
@@ -591,8 +622,9 @@ static void dot_split(FILE *out, const char *q,
 			continue;
 		snprintf(port, sizeof(port), "u%u", i);
 		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
-		td(out, b && b->used_ring[i].id != u->id, port, "id %u", u->id);
-		td(out, b && b->used_ring[i].len != u->len, NULL, "len %u",
+		/* the edge leaves from the row's last cell, past its text */
+		td(out, b && b->used_ring[i].id != u->id, NULL, "id %u", u->id);
+		td(out, b && b->used_ring[i].len != u->len, port, "len %u",
 		   u->len);
 		fputs("</TR>\n", out);
 	}
@@ -602,32 +634,26 @@ static void dot_split(FILE *out, const char *q,
 		   now->avail_event);
 		fputs("<TD></TD></TR>", out);
 	}
-	fputs(TABLE_CLOSE, out);
-
-	fprintf(out, "  %s_dev " TABLE_OPEN "<TR><TD COLSPAN=\"2\"><B>device</B></TD></TR><TR><TD>last_avail</TD>",
-		q);
+	fputs(INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"2\"><B>device</B></TD></TR><TR><TD>last_avail</TD>",
+	      out);
 	td(out, b && b->last_avail != now->last_avail, NULL, "%u",
 	   now->last_avail);
-	fputs("</TR>" TABLE_CLOSE, out);
-
-	/* left to right: device counters, the two rings, the table */
-	fprintf(out, "  %s_dev -> %s_avail [style=invis];\n"
-		"  %s_avail -> %s_desc [style=invis];\n"
-		"  %s_used -> %s_desc [style=invis];\n", q, q, q, q, q, q);
+	fputs("</TR>", out);
+	column_close(out, q);
 	/* avail entries name chain heads; chains follow next; used ids
 	 * name the heads they give back */
 	for (i = 0; i < now->num; i++) {
 		if (r->avail[i] && now->avail_ring[i] < now->num &&
 		    r->desc[now->avail_ring[i]])
-			fprintf(out, "  %s_avail:a%u -> %s_desc:d%u;\n", q, i, q,
-				now->avail_ring[i]);
+			fprintf(out, "  %s_rings:a%u:e -> %s_desc:d%u:w;\n", q,
+				i, q, now->avail_ring[i]);
 		if (r->desc[i] && (now->desc[i].flags & VRING_DESC_F_NEXT) &&
 		    now->desc[i].tag < now->num && r->desc[now->desc[i].tag])
-			fprintf(out, "  %s_desc:d%u:w -> %s_desc:d%u:w [style=dashed, label=\"next\"];\n",
+			fprintf(out, "  %s_desc:n%u:e -> %s_desc:n%u:e [style=dashed, color=\"#666666\"];\n",
 				q, i, q, now->desc[i].tag);
 		if (r->used[i] && now->used_ring[i].id < now->num &&
 		    r->desc[now->used_ring[i].id])
-			fprintf(out, "  %s_used:u%u -> %s_desc:d%u [color=\"#2a7f2a\"];\n",
+			fprintf(out, "  %s_rings:u%u:e -> %s_desc:d%u:w [color=\"#2a7f2a\"];\n",
 				q, i, q, now->used_ring[i].id);
 	}
 }
@@ -647,9 +673,10 @@ static void dot_packed(FILE *out, const char *q,
 {
 	unsigned int i, next;
 
-	fprintf(out, "  %s_events " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>event suppression</B> (§2.8.10)</TD></TR>"
-		"<TR><TD></TD><TD>flags</TD><TD>off_wrap</TD></TR><TR><TD>driver</TD>",
-		q);
+	column_open(out, q);
+	fputs(INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>event suppression</B> (§2.8.10)</TD></TR>"
+	      "<TR><TD></TD><TD>flags</TD><TD>off_wrap</TD></TR><TR><TD>driver</TD>",
+	      out);
 	td(out, b && b->drv_flags != now->drv_flags, NULL, "%s",
 	   event_flags_text(now->drv_flags));
 	td(out, b && b->drv_off_wrap != now->drv_off_wrap, NULL, "0x%04x",
@@ -659,9 +686,8 @@ static void dot_packed(FILE *out, const char *q,
 	   event_flags_text(now->dev_flags));
 	td(out, b && b->dev_off_wrap != now->dev_off_wrap, NULL, "0x%04x",
 	   now->dev_off_wrap);
-	fputs("</TR>" TABLE_CLOSE, out);
-	fprintf(out, "  %s_dev " TABLE_OPEN "<TR><TD COLSPAN=\"3\"><B>device</B></TD></TR><TR><TD>next_avail</TD>",
-		q);
+	fputs("</TR>" INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>device</B></TD></TR><TR><TD>next_avail</TD>",
+	      out);
 	td(out, b && b->next_avail != now->next_avail, NULL, "%u",
 	   now->next_avail);
 	td(out, b && b->avail_wrap != now->avail_wrap, NULL, "wrap %d",
@@ -671,15 +697,14 @@ static void dot_packed(FILE *out, const char *q,
 	   now->next_used);
 	td(out, b && b->used_wrap != now->used_wrap, NULL, "wrap %d",
 	   now->used_wrap);
-	fputs("</TR>" TABLE_CLOSE, out);
-	fprintf(out, "  %s_dev -> %s_desc [style=invis];\n"
-		"  %s_events -> %s_desc [style=invis];\n", q, q, q, q);
+	fputs("</TR>", out);
+	column_close(out, q);
 	/* a buffer's descriptors follow each other round the ring */
 	for (i = 0; i < now->num; i++) {
 		next = (i + 1) % now->num;
 		if (r->desc[i] && r->desc[next] &&
 		    (now->desc[i].flags & VRING_DESC_F_NEXT))
-			fprintf(out, "  %s_desc:d%u:w -> %s_desc:d%u:w [style=dashed, label=\"next\"];\n",
+			fprintf(out, "  %s_desc:n%u:e -> %s_desc:n%u:e [style=dashed, color=\"#666666\"];\n",
 				q, i, q, next);
 	}
 }

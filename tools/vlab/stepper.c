@@ -351,7 +351,7 @@ void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 		    uint64_t seq, const char *thread)
 {
 	int d = device_slot(&w->rings, ev);
-	char path[4096], what[256];
+	char path[4096], what[256], q[16];
 	FILE *out;
 
 	if (w->error) {
@@ -370,10 +370,15 @@ void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 	fprintf(out, "digraph event_%04" PRIu64 " {\n"
 		" graph [rankdir=LR, labelloc=t, fontname=\"monospace\", label=\"",
 		seq);
-	fprintf(out, "#%" PRIu64 " %s (%s) %s %s q%d %s: ", seq, thread,
+	/* an event about the whole device names no queue */
+	if (ev->queue >= 0)
+		snprintf(q, sizeof(q), " q%d", ev->queue);
+	else
+		q[0] = '\0';
+	fprintf(out, "#%" PRIu64 " %s (%s) %s %s%s %s: ", seq, thread,
 		vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ? "driver" :
 		"device", ev->dev ? ev->dev : "-", vlab_event_kind_name(ev->kind),
-		ev->queue, vlab_event_spec(ev));
+		q, vlab_event_spec(ev));
 	dot_quoted(out, what);
 	fputs("\"];\n node [fontname=\"monospace\", fontsize=10];\n", out);
 	update(&w->rings, d, -1, RENDER_DOT, out, false);
