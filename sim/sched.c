@@ -417,6 +417,15 @@ void vlab_thread_join(pthread_t thread)
 	pthread_join(thread, NULL);
 }
 
+int vlab_thread_pin(pthread_t thread, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(thread, sizeof(set), &set);
+}
+
 void vlab_mutex_lock(pthread_mutex_t *m)
 {
 	if (!in_lockstep()) {
