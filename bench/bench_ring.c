@@ -28,6 +28,7 @@
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,8 @@ static unsigned long poll_used(void)
 		n = reclaim();
 		if (n)
 			return n;
+		/* the device thread may be waiting for this CPU */
+		sched_yield();
 	} while (now_ns() < end);
 	return 0;
 }
@@ -216,7 +219,7 @@ struct bench_opts {
 	unsigned int nsizes;		/**< how many */
 	long device_poll_ns;		/**< device poll, -1: its default */
 	int cpu_producer;		/**< CPU of the producer, or -1 */
-	int cpu_device;			/**< CPU of the device thread, or -1 */
+	int cpu_device;			/**< CPU of the device, or -1 */
 	int cpu_irq;			/**< CPU of the IRQ thread, or -1 */
 };
 
@@ -498,7 +501,8 @@ int main(int argc, char **argv)
 			cost = v;
 		else if (!strcmp(a, "--size") && o.nsizes < MAX_SIZES)
 			/* a split ring needs a power of two; packed does not */
-			o.sizes[o.nsizes++] = (unsigned int)number(a, v, 2, 32768);
+			o.sizes[o.nsizes++] =
+				(unsigned int)number(a, v, 2, 32768);
 		else if (!strcmp(a, "--rounds"))
 			o.rounds = (unsigned int)number(a, v, 1, MAX_ROUNDS);
 		else if (!strcmp(a, "--buffers"))

@@ -87,7 +87,7 @@ static struct {
 	uint64_t work;		/**< changes so far (file comment) */
 	uint64_t now;		/**< virtual clock, ms */
 	uint64_t switches;	/**< token handovers to another slot */
-	cpu_set_t cpu;		/**< the one CPU of the simulated threads */
+	cpu_set_t cpu;		/**< the simulated threads' one CPU */
 	cpu_set_t saved;	/**< the first thread's CPUs before lockstep */
 	bool pinned;		/**< @c saved is to be restored */
 	struct slot slot[VLAB_SCHED_SLOTS]; /**< the threads */
