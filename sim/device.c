@@ -33,6 +33,30 @@ static uint64_t now_ns(void)
 }
 
 /**
+ * stalled() - whether a test stalled the device (vlab_device_set_stall())
+ * while the thread was working or polling; if so, leave queue @p q as
+ * host-side work, so that it is looked at again (without a notify event
+ * the driver never sent) once the stall is cleared.
+ * @param dev the device.
+ * @param q the queue in hand.
+ * @return true to stop working the queue now.
+ */
+static bool stalled(struct vlab_device *dev, unsigned int q)
+{
+	/*
+	 * Acquire pairs with the release in vlab_device_set_stall(): a
+	 * buffer the driver published after the stall was set (and which
+	 * the poll saw with its acquire) comes with the stall.
+	 */
+	if (!__atomic_load_n(&dev->faults.stall, __ATOMIC_ACQUIRE))
+		return false;
+	vlab_mutex_lock(&dev->lock);
+	dev->host_pending |= 1ULL << q;
+	vlab_mutex_unlock(&dev->lock);
+	return true;
+}
+
+/**
  * device_poll() - before the thread asks for kicks again and sleeps,
  * watch the ring for up to @c poll_ns (vhost's busy-poll, which also
  * gives the CPU up when another thread needs it): a driver that
@@ -136,6 +160,8 @@ static void *device_thread(void *arg)
 			do {
 				do {
 					if (!vlab_device_live(dev))
+						goto next;
+					if (stalled(dev, q))
 						goto next;
 					vlab_vq_disable_notify(dev, vq);
 					dev->model->process(dev, vq);
@@ -279,7 +305,8 @@ void vlab_device_set_poll_ns(struct vlab_device *dev, unsigned long ns)
 void vlab_device_set_stall(struct vlab_device *dev, bool stall)
 {
 	vlab_mutex_lock(&dev->lock);
-	dev->faults.stall = stall;
+	/* atomic: the device thread looks at it between chains unlocked */
+	__atomic_store_n(&dev->faults.stall, stall, __ATOMIC_RELEASE);
 	vlab_cond_broadcast(&dev->cond);
 	vlab_mutex_unlock(&dev->lock);
 }

@@ -108,17 +108,20 @@ bool vlab_vq_avail_pending(const struct vlab_vq *vq)
 	uint16_t idx, flags;
 
 	/*
-	 * Relaxed: a peek, nothing is read on its word. vlab_vq_pop() reads
-	 * the same field again with acquire before it reads the descriptors.
+	 * Acquire pairs with the driver's release store of the avail idx
+	 * (split) or the head's flags (packed): whatever the driver's side
+	 * stored before it (a test's stall of the device, say) is visible
+	 * to the caller after a true answer. vlab_vq_pop() reads the field
+	 * again, with acquire, before it reads the descriptors.
 	 */
 	if (vq->packed_ring) {
 		flags = le16toh(__atomic_load_n(
 			&vq->packed.desc[vq->packed.next_avail].flags,
-			__ATOMIC_RELAXED));
+			__ATOMIC_ACQUIRE));
 		return vring_packed_is_avail(flags, vq->packed.avail_wrap);
 	}
 	idx = le16toh(__atomic_load_n(&vq->split.avail->idx,
-				      __ATOMIC_RELAXED));
+				      __ATOMIC_ACQUIRE));
 	return idx != vq->split.last_avail_idx;
 }
 
