@@ -115,17 +115,23 @@ $(BUILD)/bench/%.o: bench/%.c
 $(BUILD)/bench/bench_ring: $(BUILD)/bench/bench_ring.o $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
 
-# Figures, not verdicts: the release build, every ring configuration; then
-# what the trace points cost while tracing is off, against a build without
-# them.
+# Figures, not verdicts: the release build, every ring configuration at
+# each queue size, rounds interleaved; then what the trace points cost
+# while tracing is off, against a build without them; then the lockstep
+# schedule in events per second. BENCH_ARGS passes options to bench_ring
+# (--size N, --rounds N, --cpu-producer C, --cpu-device C, --cpu-irq C,
+# --device-poll-ns N, --producer-poll-ns N).
+BENCH_ARGS ?=
 bench:
-	$(MAKE) V=release build/release/bench/bench_ring
+	$(MAKE) V=release build/release/bench/bench_ring build/release/vlab
 	$(MAKE) V=notrace build/notrace/bench/bench_ring
-	./build/release/bench/bench_ring
+	./build/release/bench/bench_ring $(BENCH_ARGS)
 	@echo
 	@echo "trace points with tracing off: split ring, indirect, event idx"
-	./build/release/bench/bench_ring --trace-cost "compiled in, off"
-	./build/notrace/bench/bench_ring --trace-cost "compiled out"
+	./build/release/bench/bench_ring --size 64 --trace-cost "compiled in, off"
+	./build/notrace/bench/bench_ring --size 64 --trace-cost "compiled out"
+	@echo
+	bench/lockstep.sh build/release/vlab 9
 
 # Regenerate tests/golden/ after an intended change to what a scenario
 # does; review the diff before committing it.

@@ -6,11 +6,15 @@
  * per buffer for every ring configuration (median of 5 runs, with min and
  * max). A benchmark prints figures; it never passes or fails on a time.
  *
- * The driver here is shaped like virtio-net's transmit path: it adds one
- * request (16 readable + 16 writable bytes) and kicks each time, takes
- * used buffers back itself before adding, and only when the ring is full
- * does it ask for an interrupt, with virtqueue_enable_cb_delayed(); the
- * callback turns callbacks off again and wakes it. That is where
+ * The driver here is shaped like virtio-net's transmit path: under one
+ * lock hold it takes used buffers back, adds one request (16 readable +
+ * 16 writable bytes) and kicks; only when the ring is full does it ask
+ * for an interrupt, with virtqueue_enable_cb_delayed(); the callback
+ * turns callbacks off again and wakes it. One thing it does that a real
+ * driver would not: before it asks for that interrupt it spins on the
+ * used ring for a while (poll_used()), burning a CPU that a guest would
+ * give to other work, so that the benchmark measures the rings rather
+ * than two thread wake-ups per ring-full. That is where
  * notification suppression pays: without EVENT_IDX every add that finds
  * the device not yet busy kicks, and the interrupt comes at the first
  * used buffer; with it, one kick per device wake-up, and the interrupt
@@ -24,19 +28,25 @@
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sim/loopback.h"
+#include "sim/sched.h"
 #include "sim/session.h"
 #include "virtio/shared/boundary.h"
 
-/** Buffers per run. */
-#define BUFFERS 100000
-/** Runs per configuration. */
-#define RUNS 5
+/** Buffers per run, unless --buffers says otherwise. */
+#define BUFFERS 200000
+/** Interleaved rounds, unless --rounds says otherwise. */
+#define ROUNDS 9
+/** Most rounds and queue sizes on one command line. */
+#define MAX_ROUNDS 99
+/** Most queue sizes on one command line. */
+#define MAX_SIZES 8
 
 /** The queue and what the callback has taken back. */
 static struct virtqueue *bvq;
@@ -44,6 +54,8 @@ static struct virtqueue *bvq;
 static spinlock_t block;
 /** Buffers taken back (by the producer thread only). */
 static unsigned long bdone;
+/** Times the producer slept for an interrupt. */
+static unsigned long bsleeps;
 /** Signalled by the callback when the producer waits for used buffers. */
 static struct completion room;
 
@@ -63,39 +75,98 @@ static void bench_done(struct virtqueue *vq)
 }
 
 /**
- * reclaim() - take back every used buffer (the producer's side).
+ * reclaim_locked() - take back every used buffer (the producer's side),
+ * with @c block held.
  * @return how many.
  */
-static unsigned long reclaim(void)
+static unsigned long reclaim_locked(void)
 {
-	unsigned long flags, n = 0;
+	unsigned long n = 0;
 	unsigned int len;
 
-	spin_lock_irqsave(&block, flags);
 	while (virtqueue_get_buf(bvq, &len))
 		n++;
-	spin_unlock_irqrestore(&block, flags);
 	bdone += n;
 	return n;
 }
 
 /**
- * wait_for_used() - nothing to take back: ask for an interrupt when
- * about 3/4 of what is outstanding is used, and sleep until it comes.
+ * reclaim() - reclaim_locked() for a caller without the lock.
+ * @return how many.
+ */
+static unsigned long reclaim(void)
+{
+	unsigned long flags, n;
+
+	spin_lock_irqsave(&block, flags);
+	n = reclaim_locked();
+	spin_unlock_irqrestore(&block, flags);
+	return n;
+}
+
+/** How long the producer polls for used buffers before it sleeps, ns. */
+static long producer_poll_ns = 20000;
+
+/**
+ * now_ns() - the monotonic clock.
+ * @return nanoseconds.
+ */
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/**
+ * poll_used() - what a real driver would not do: spin on the used ring
+ * for up to producer_poll_ns before asking for an interrupt. The device
+ * is busy on another CPU and will use a buffer within microseconds; the
+ * interrupt would take two thread wake-ups (device -> IRQ thread ->
+ * producer) to say so.
+ * @return buffers taken back (0: the time ran out).
+ */
+static unsigned long poll_used(void)
+{
+	long long end;
+	unsigned long n;
+
+	if (producer_poll_ns <= 0)
+		return 0;
+	end = now_ns() + producer_poll_ns;
+	do {
+		n = reclaim();
+		if (n)
+			return n;
+		/* the device thread may be waiting for this CPU */
+		sched_yield();
+	} while (now_ns() < end);
+	return 0;
+}
+
+/**
+ * wait_for_used() - nothing to take back: poll a little (poll_used()),
+ * then ask for an interrupt when about 3/4 of what is outstanding is
+ * used, and sleep until it comes.
  */
 static void wait_for_used(void)
 {
 	unsigned long flags;
 	bool armed;
 
+	if (poll_used())
+		return;
 	reinit_completion(&room);
 	spin_lock_irqsave(&block, flags);
 	armed = virtqueue_enable_cb_delayed(bvq);
 	if (!armed)
 		virtqueue_disable_cb(bvq);	/* used meanwhile: no sleep */
 	spin_unlock_irqrestore(&block, flags);
-	if (armed)
+	if (armed) {
+		bsleeps++;
 		wait_for_completion(&room);
+	}
 }
 
 /**
@@ -140,52 +211,92 @@ static struct virtio_driver bench_driver = {
 
 module_virtio_driver(bench_driver);
 
+/** What the command line chose. */
+struct bench_opts {
+	unsigned int buffers;		/**< per run */
+	unsigned int rounds;		/**< interleaved rounds */
+	unsigned int sizes[MAX_SIZES];	/**< queue sizes */
+	unsigned int nsizes;		/**< how many */
+	long device_poll_ns;		/**< device poll, -1: its default */
+	int cpu_producer;		/**< CPU of the producer, or -1 */
+	int cpu_device;			/**< CPU of the device, or -1 */
+	int cpu_irq;			/**< CPU of the IRQ thread, or -1 */
+};
+
 /** Figures of one run. */
 struct run {
 	double bufs_per_sec;	/**< throughput */
 	double kicks_per_buf;	/**< notifications the device received */
 	double irqs_per_buf;	/**< interrupts the device raised */
+	double sleeps_per_buf;	/**< times the producer slept */
 };
 
 /**
- * stream() - push BUFFERS requests through and time it.
+ * pin() - put a thread on a CPU when asked; say so once when it fails.
+ * @param t the thread.
+ * @param cpu the CPU, or -1 to leave it alone.
+ */
+static void pin(pthread_t t, int cpu)
+{
+	static bool said;
+
+	if (cpu >= 0 && vlab_thread_pin(t, cpu) && !said) {
+		fprintf(stderr, "bench: cannot pin a thread to CPU %d\n", cpu);
+		said = true;
+	}
+}
+
+/**
+ * stream() - push @c o->buffers requests through and time it.
+ * @param o the command line.
  * @param ring what the device offers.
+ * @param size the queue size (QueueNumMax of the loopback device).
  * @param out receives the figures.
  * @return 0, or -1 when the machine could not run.
  */
-static int stream(const struct vlab_ring_cfg *ring, struct run *out)
+static int stream(const struct bench_opts *o, const struct vlab_ring_cfg *ring,
+		  unsigned int size, struct run *out)
 {
 	struct vlab_session_opts opts = { .loglevel = 4, .ring = *ring };
-	struct scatterlist o, i, *sgs[2] = { &o, &i };
+	struct scatterlist so, si, *sgs[2] = { &so, &si };
+	struct vlab_device_model model = vlab_loopback_model;
 	struct vlab_loopback lb;
 	struct vlab_session s;
 	struct vlab_device *dev;
-	struct timespec t0, t1;
 	unsigned long posted = 0, flags;
+	long long t0, t1;
 	char *buf;
 	int err;
 
 	memset(&lb, 0, sizeof(lb));
+	model.queue_num_max = (uint16_t)size;
 	if (vlab_session_init(&s, &opts))
 		return -1;
-	dev = vlab_session_add_device(&s, &vlab_loopback_model, &lb, "loop0");
+	dev = vlab_session_add_device(&s, &model, &lb, "loop0");
 	if (!dev)
 		goto fail;
+	if (o->device_poll_ns >= 0)
+		vlab_device_set_poll_ns(dev, (unsigned long)o->device_poll_ns);
 	if (vlab_session_boot(&s) || guest_module_load(KBUILD_MODNAME))
 		goto fail;
+	pin(pthread_self(), o->cpu_producer);
+	pin(dev->thread, o->cpu_device);
+	pin(s.m.irqchip.thread, o->cpu_irq);
 	spin_lock_init(&block);
 	init_completion(&room);
 	bdone = 0;
+	bsleeps = 0;
 	buf = kzalloc(32, GFP_KERNEL);
-	sg_init_one(&o, buf, 16);
-	sg_init_one(&i, buf + 16, 16);
+	sg_init_one(&so, buf, 16);
+	sg_init_one(&si, buf + 16, 16);
 
 	/* Callbacks off: the producer reclaims; it re-arms only when full */
 	virtqueue_disable_cb(bvq);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (posted < BUFFERS) {
-		reclaim();
+	t0 = now_ns();
+	while (posted < o->buffers) {
+		/* one lock hold per request, as virtio-net's start_xmit */
 		spin_lock_irqsave(&block, flags);
+		reclaim_locked();
 		err = virtqueue_add_sgs(bvq, sgs, 1, 1, buf, GFP_ATOMIC);
 		if (!err)
 			virtqueue_kick(bvq);
@@ -199,16 +310,16 @@ static int stream(const struct vlab_ring_cfg *ring, struct run *out)
 			goto fail;
 		posted++;
 	}
-	while (bdone < BUFFERS)
+	while (bdone < o->buffers)
 		if (!reclaim())
 			wait_for_used();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t1 = now_ns();
 	vlab_device_wait_idle(dev);
 
-	out->bufs_per_sec = BUFFERS / ((double)(t1.tv_sec - t0.tv_sec) +
-				       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	out->kicks_per_buf = (double)dev->vqs[0].stats.notifies / BUFFERS;
-	out->irqs_per_buf = (double)dev->vqs[0].stats.irqs / BUFFERS;
+	out->bufs_per_sec = o->buffers / ((double)(t1 - t0) / 1e9);
+	out->kicks_per_buf = (double)dev->vqs[0].stats.notifies / o->buffers;
+	out->irqs_per_buf = (double)dev->vqs[0].stats.irqs / o->buffers;
+	out->sleeps_per_buf = (double)bsleeps / o->buffers;
 	kfree(buf);
 	vlab_session_fini(&s);
 	return 0;
@@ -231,88 +342,199 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /**
- * trace_cost() - one configuration, RUNS runs, one line: what the build
- * at hand does with its trace points switched off.
+ * median() - sort @p v and return its middle element.
+ * @param v the values.
+ * @param n how many (at least one).
+ * @return the median.
+ */
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(double), cmp_double);
+	return v[n / 2];
+}
+
+/**
+ * trace_cost() - one configuration, o->rounds runs, one line: what the
+ * build at hand does with its trace points switched off.
+ * @param o the command line.
  * @param label how the build treats trace points.
  * @return 0, or 1 when a run could not complete.
  */
-static int trace_cost(const char *label)
+static int trace_cost(const struct bench_opts *o, const char *label)
 {
-	double rate[2 * RUNS - 1];
-	unsigned int k, n = 2 * RUNS - 1;
+	double rate[MAX_ROUNDS];
+	unsigned int k, n = o->rounds;
 	struct run r;
 
 	for (k = 0; k < n; k++) {
 		/* the steadiest configuration: few sleeps, so the per-event
 		 * cost is not lost in wake-up noise */
-		if (stream(&VLAB_RING_CFG_DEFAULT, &r)) {
+		if (stream(o, &VLAB_RING_CFG_DEFAULT, o->sizes[0], &r)) {
 			fprintf(stderr, "bench: run failed\n");
 			return 1;
 		}
 		rate[k] = r.bufs_per_sec;
 	}
-	qsort(rate, n, sizeof(double), cmp_double);
+	median(rate, n);
 	printf("  %-18s %9.0f buffers/s [%9.0f, %9.0f] (median of %u)\n",
 	       label, rate[n / 2], rate[0], rate[n - 1], n);
 	return 0;
 }
 
+/** The ring configurations, in the order of the table. */
+static const struct {
+	const char *layout;		/**< split or packed */
+	struct vlab_ring_cfg ring;	/**< packed, indirect, event idx */
+} cfgs[] = {
+	{ "split", { false, true, true } },
+	{ "split", { false, true, false } },
+	{ "split", { false, false, true } },
+	{ "split", { false, false, false } },
+	{ "packed", { true, true, true } },
+	{ "packed", { true, true, false } },
+	{ "packed", { true, false, true } },
+	{ "packed", { true, false, false } },
+};
+
+/** Configurations in the table. */
+#define NCFGS (sizeof(cfgs) / sizeof(cfgs[0]))
+
+/** Every figure of every round, per queue size and configuration. */
+static struct run results[MAX_SIZES][NCFGS][MAX_ROUNDS];
+
 /**
- * main() - every configuration, RUNS runs each; or, with --trace-cost
- * LABEL, the one line of trace_cost().
+ * table() - run every configuration at every size, one round at a time
+ * (rounds interleave, so a slow spell of the machine spreads over all of
+ * them), and print one table per size: median [min, max].
+ * @param o the command line.
+ * @return 0, or 1 when a run could not complete.
+ */
+static int table(const struct bench_opts *o)
+{
+	double rate[MAX_ROUNDS], kicks[MAX_ROUNDS], irqs[MAX_ROUNDS];
+	double sleeps[MAX_ROUNDS];
+	unsigned int z, c, k;
+
+	for (k = 0; k < o->rounds; k++)
+		for (z = 0; z < o->nsizes; z++)
+			for (c = 0; c < NCFGS; c++)
+				if (stream(o, &cfgs[c].ring, o->sizes[z],
+					   &results[z][c][k])) {
+					fprintf(stderr, "bench: run failed\n");
+					return 1;
+				}
+	for (z = 0; z < o->nsizes; z++) {
+		printf("\n%u-entry queue\n", o->sizes[z]);
+		printf("%-7s %-9s %-10s %-36s %-10s %-10s %-10s\n", "layout",
+		       "indirect", "event-idx", "buffers/s", "kicks/buf",
+		       "irqs/buf", "sleeps/buf");
+		for (c = 0; c < NCFGS; c++) {
+			for (k = 0; k < o->rounds; k++) {
+				rate[k] = results[z][c][k].bufs_per_sec;
+				kicks[k] = results[z][c][k].kicks_per_buf;
+				irqs[k] = results[z][c][k].irqs_per_buf;
+				sleeps[k] = results[z][c][k].sleeps_per_buf;
+			}
+			median(rate, o->rounds);
+			printf("%-7s %-9s %-10s %9.0f [%9.0f, %9.0f]      %-10.4f %-10.4f %-10.4f\n",
+			       cfgs[c].layout,
+			       cfgs[c].ring.indirect ? "on" : "off",
+			       cfgs[c].ring.event_idx ? "on" : "off",
+			       rate[o->rounds / 2], rate[0],
+			       rate[o->rounds - 1], median(kicks, o->rounds),
+			       median(irqs, o->rounds),
+			       median(sleeps, o->rounds));
+		}
+	}
+	return 0;
+}
+
+/** The usage line. */
+static const char usage[] =
+	"usage: bench_ring [--size N]... [--rounds N] [--buffers N]\n"
+	"                  [--device-poll-ns N] [--producer-poll-ns N]\n"
+	"                  [--cpu-producer C] [--cpu-device C] [--cpu-irq C]\n"
+	"                  [--trace-cost LABEL]\n";
+
+/**
+ * number() - a decimal option value in [lo, hi], or exit 2.
+ * @param name the option.
+ * @param v its value.
+ * @param lo smallest allowed.
+ * @param hi largest allowed.
+ * @return the value.
+ */
+static long number(const char *name, const char *v, long lo, long hi)
+{
+	char *end;
+	long n;
+
+	n = v ? strtol(v, &end, 10) : 0;
+	if (!v || *end || end == v || n < lo || n > hi) {
+		fprintf(stderr, "bench: %s wants a number from %ld to %ld\n",
+			name, lo, hi);
+		exit(2);
+	}
+	return n;
+}
+
+/**
+ * main() - every configuration at every queue size, interleaved rounds;
+ * or, with --trace-cost LABEL, the one line of trace_cost().
  * @param argc argument count.
  * @param argv arguments.
  * @return 0, or 1 when a run could not complete, 2 for bad arguments.
  */
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *layout;
-		struct vlab_ring_cfg ring;
-	} cfgs[] = {
-		{ "split", { false, true, true } },
-		{ "split", { false, true, false } },
-		{ "split", { false, false, true } },
-		{ "split", { false, false, false } },
-		{ "packed", { true, true, true } },
-		{ "packed", { true, true, false } },
-		{ "packed", { true, false, true } },
-		{ "packed", { true, false, false } },
+	struct bench_opts o = {
+		.buffers = BUFFERS, .rounds = ROUNDS, .device_poll_ns = -1,
+		.cpu_producer = -1, .cpu_device = -1, .cpu_irq = -1,
 	};
-	double rate[RUNS], kicks[RUNS], irqs[RUNS];
-	struct run r;
-	unsigned int c, k;
+	const char *cost = NULL, *a, *v;
+	int i;
 
-	if (argc == 3 && !strcmp(argv[1], "--trace-cost"))
-		return trace_cost(argv[2]);
-	if (argc != 1) {
-		fprintf(stderr, "usage: bench_ring [--trace-cost LABEL]\n");
-		return 2;
-	}
-	printf("make bench: %d buffers per run (16 readable + 16 writable bytes each),\n"
-	       "loopback device, 64-entry queue, free schedule; median [min, max] of %d runs\n\n",
-	       BUFFERS, RUNS);
-	printf("%-7s %-9s %-10s %-36s %-10s %-10s\n", "layout", "indirect",
-	       "event-idx", "buffers/s", "kicks/buf", "irqs/buf");
-	for (c = 0; c < sizeof(cfgs) / sizeof(cfgs[0]); c++) {
-		for (k = 0; k < RUNS; k++) {
-			if (stream(&cfgs[c].ring, &r)) {
-				fprintf(stderr, "bench: run failed\n");
-				return 1;
-			}
-			rate[k] = r.bufs_per_sec;
-			kicks[k] = r.kicks_per_buf;
-			irqs[k] = r.irqs_per_buf;
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--trace-cost") && v)
+			cost = v;
+		else if (!strcmp(a, "--size") && o.nsizes < MAX_SIZES)
+			/* a split ring needs a power of two; packed does not */
+			o.sizes[o.nsizes++] =
+				(unsigned int)number(a, v, 2, 32768);
+		else if (!strcmp(a, "--rounds"))
+			o.rounds = (unsigned int)number(a, v, 1, MAX_ROUNDS);
+		else if (!strcmp(a, "--buffers"))
+			o.buffers = (unsigned int)number(a, v, 1, 100000000);
+		else if (!strcmp(a, "--device-poll-ns"))
+			o.device_poll_ns = number(a, v, 0, 1000000);
+		else if (!strcmp(a, "--producer-poll-ns"))
+			producer_poll_ns = number(a, v, 0, 1000000);
+		else if (!strcmp(a, "--cpu-producer"))
+			o.cpu_producer = (int)number(a, v, 0, 1023);
+		else if (!strcmp(a, "--cpu-device"))
+			o.cpu_device = (int)number(a, v, 0, 1023);
+		else if (!strcmp(a, "--cpu-irq"))
+			o.cpu_irq = (int)number(a, v, 0, 1023);
+		else {
+			fputs(usage, stderr);
+			return 2;
 		}
-		qsort(rate, RUNS, sizeof(double), cmp_double);
-		qsort(kicks, RUNS, sizeof(double), cmp_double);
-		qsort(irqs, RUNS, sizeof(double), cmp_double);
-		printf("%-7s %-9s %-10s %9.0f [%9.0f, %9.0f]      %-10.4f %-10.4f\n",
-		       cfgs[c].layout, cfgs[c].ring.indirect ? "on" : "off",
-		       cfgs[c].ring.event_idx ? "on" : "off", rate[RUNS / 2],
-		       rate[0], rate[RUNS - 1], kicks[RUNS / 2],
-		       irqs[RUNS / 2]);
-		fflush(stdout);
+		i++;
 	}
-	return 0;
+	if (!o.nsizes) {
+		o.sizes[o.nsizes++] = 64;
+		o.sizes[o.nsizes++] = 256;
+	}
+	if (cost)
+		return trace_cost(&o, cost);
+	printf("make bench: %u buffers per run (16 readable + 16 writable bytes each),\n"
+	       "loopback device, free schedule; median [min, max] of %u interleaved rounds;\n"
+	       "device poll %ld ns, producer poll %ld ns; CPUs (-1: any): producer %d, device %d, irq %d\n",
+	       o.buffers, o.rounds,
+	       o.device_poll_ns < 0 ? (long)VLAB_DEVICE_POLL_NS :
+	       o.device_poll_ns,
+	       producer_poll_ns, o.cpu_producer, o.cpu_device, o.cpu_irq);
+	return table(&o);
 }

@@ -67,6 +67,14 @@ struct vlab_faults {
 #define VLAB_RING_FEATURES_ALL ((1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
 				(1ULL << VIRTIO_RING_F_EVENT_IDX))
 
+/**
+ * How long a device thread polls its ring for more buffers before it asks
+ * for kicks and sleeps, in ns (free schedule only), unless
+ * vlab_device_set_poll_ns() says otherwise. Chosen by measurement with
+ * make bench (README, Benchmark).
+ */
+#define VLAB_DEVICE_POLL_NS 20000UL
+
 /** A device instance. */
 struct vlab_device {
 	const struct vlab_device_model *model; /**< its type */
@@ -78,17 +86,20 @@ struct vlab_device {
 	uint64_t mmio_base;	/**< guest-physical base of its registers */
 	struct vlab_faults faults; /**< injected misbehaviour */
 	uint64_t ring_features;	/**< VIRTIO_RING_F_* / F_RING_PACKED offered */
+	unsigned long poll_ns;	/**< poll before sleeping, ns (atomic) */
 
 	pthread_mutex_t lock;	/**< protects everything below */
 	pthread_cond_t cond;	/**< device thread waits; quiesce waits */
 	pthread_t thread;	/**< the device thread */
 	bool stop;		/**< the thread must exit */
 	bool busy;		/**< the thread is processing queues */
-	uint64_t notify_pending; /**< one bit per notified queue */
+	uint64_t notify_pending; /**< one bit per notified queue (stored
+				     atomically: the poll reads it unlocked) */
 	uint64_t host_pending;	/**< one bit per queue the host side has
 				     work for (vlab_device_poke()) */
 
-	uint32_t status;	/**< Status register (§2.1) */
+	uint32_t status;	/**< Status register (§2.1); stored atomically,
+				     read unlocked by vlab_device_live() */
 	uint32_t device_features_sel; /**< DeviceFeaturesSel */
 	uint32_t driver_features_sel; /**< DriverFeaturesSel */
 	uint64_t driver_features; /**< DriverFeatures, both halves */
@@ -181,6 +192,15 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit);
  * @return true when DRIVER_OK is set and DEVICE_NEEDS_RESET is not.
  */
 bool vlab_device_live(struct vlab_device *dev);
+
+/**
+ * vlab_device_set_poll_ns() - how long the device thread watches its
+ * ring for more buffers before it sleeps (vhost's busy-poll), in the
+ * free schedule; lockstep never polls.
+ * @param dev the device.
+ * @param ns nanoseconds; 0 turns polling off.
+ */
+void vlab_device_set_poll_ns(struct vlab_device *dev, unsigned long ns);
 
 /**
  * vlab_device_notify_locked() - a QueueNotify for queue @p index: wake the

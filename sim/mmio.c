@@ -279,7 +279,9 @@ static void status_write(struct vlab_device *dev, uint32_t val)
 	    !(old & VIRTIO_CONFIG_S_FEATURES_OK) && !features_acceptable(dev))
 		val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	/* DEVICE_NEEDS_RESET is the device's bit: only a reset clears it */
-	dev->status = val | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
+	/* atomic: vlab_device_live() reads it without the lock */
+	__atomic_store_n(&dev->status, val | (old & VIRTIO_CONFIG_S_NEEDS_RESET),
+			 __ATOMIC_RELAXED);
 	/* host-side work that waited for DRIVER_OK may start now */
 	if (dev->host_pending)
 		vlab_cond_broadcast(&dev->cond);

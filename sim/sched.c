@@ -15,22 +15,47 @@
  * no slot can be chosen, the clock jumps to the earliest sleeper's
  * deadline; with no sleeper either, the machine is deadlocked.
  *
- * Handing the token over wakes exactly one thread: each slot has a
- * condition variable of its own, and only the chosen slot's is signalled.
- * (One shared condition broadcast to every parked thread made each of
- * them wake, see that the token was not theirs and sleep again.)
+ * Handing the token over wakes exactly one thread: each slot has a futex
+ * word of its own, and only the chosen slot's is set and woken, after the
+ * schedule's lock is dropped (so the woken thread does not wake into a
+ * held lock). A thread that gave the token away spins on its word for a
+ * moment before it sleeps in the kernel: the token often comes back
+ * within microseconds, and a futex wake costs a system call on both
+ * sides. (One shared condition broadcast to every parked thread made each
+ * of them wake, see that the token was not theirs and sleep again; a
+ * condition variable per slot still made the woken thread contend for
+ * the lock its waker held.)
+ *
+ * The simulated threads of a lockstep run share one CPU (the one the run
+ * started on): only one of them runs at a time anyway, and a hand-over
+ * on one CPU is a direct switch, where a wake-up sent to another CPU is
+ * an inter-processor interrupt (in a virtual machine, an exit to the
+ * hypervisor). Spinning before sleeping measured slower on the 2-CPU
+ * machines this was tuned on: the spinners took the CPU the token holder
+ * needed.
  */
 #include "sim/sched.h"
 
 #include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim/trace.h"
 
 /** Most simulated threads: the guest, the IRQ thread, the devices. */
 #define VLAB_SCHED_SLOTS 64
+
+/** A slot's futex word: the token is elsewhere; the thread runs on. */
+#define TURN_WAIT 0
+/** A slot's futex word: the token is this slot's. */
+#define TURN_GO 1
+/** A slot's futex word: the thread sleeps in the kernel on it. */
+#define TURN_SLEEP 2
 
 /** What a slot is doing. */
 enum slot_state {
@@ -48,7 +73,8 @@ struct slot {
 	uint64_t seen;		/**< @c work when it went to wait */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
 	pthread_t thread;	/**< its pthread (not set for slot 0) */
-	pthread_cond_t turn;	/**< signalled when the token comes here */
+	uint32_t turn;		/**< futex word: TURN_WAIT, TURN_GO or
+				     TURN_SLEEP (atomic; read unlocked) */
 };
 
 /** The schedule; every field is protected by @c lock. */
@@ -61,28 +87,16 @@ static struct {
 	uint64_t work;		/**< changes so far (file comment) */
 	uint64_t now;		/**< virtual clock, ms */
 	uint64_t switches;	/**< token handovers to another slot */
+	cpu_set_t cpu;		/**< the simulated threads' one CPU */
+	cpu_set_t saved;	/**< the first thread's CPUs before lockstep */
+	bool pinned;		/**< @c saved is to be restored */
 	struct slot slot[VLAB_SCHED_SLOTS]; /**< the threads */
 } sched = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
-/** Initialises each slot's condition variable once per process. */
-static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
-
 /**
- * slots_init() - the condition variable of every slot (they live as long
- * as the process; a slot handed out again keeps its own).
- */
-static void slots_init(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < VLAB_SCHED_SLOTS; i++)
-		pthread_cond_init(&sched.slot[i].turn, NULL);
-}
-
-/**
- * slot_reset() - a slot for a new thread; its condition variable stays.
+ * slot_reset() - a slot for a new thread.
  * @param i the slot.
  * @param name the thread's trace name.
  */
@@ -95,28 +109,71 @@ static void slot_reset(unsigned int i, const char *name)
 	s->why = NULL;
 	s->seen = 0;
 	s->deadline = 0;
+	__atomic_store_n(&s->turn, TURN_WAIT, __ATOMIC_RELAXED);
 }
 
 /**
- * give_token() - make @p next the running slot and wake its thread alone.
- * Called with the lock.
+ * futex() - the futex system call on a slot's word.
+ * @param word the word.
+ * @param op FUTEX_WAIT_PRIVATE or FUTEX_WAKE_PRIVATE.
+ * @param val the value expected (wait) or threads to wake (wake).
+ * @param ts the wait's bound, or NULL.
+ */
+static void futex(uint32_t *word, int op, uint32_t val,
+		  const struct timespec *ts)
+{
+	syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+/**
+ * give_token() - make @p next the running slot. Called with the lock;
+ * the caller calls wake_token() once it has dropped it.
  * @param next the slot chosen to run.
  */
 static void give_token(int next)
 {
 	sched.current = next;
-	pthread_cond_signal(&sched.slot[next].turn);
 }
 
 /**
- * wait_token() - park the calling thread until the token is its own.
- * Called with the lock; returns with it.
+ * wake_token() - tell slot @p next the token is its own; a system call
+ * only when its thread already sleeps in the kernel. Called without the
+ * lock.
+ * @param next the slot given the token.
+ */
+static void wake_token(int next)
+{
+	/*
+	 * Release: everything the schedule and this thread wrote before the
+	 * hand-over before the woken thread's acquire load of its word.
+	 */
+	if (__atomic_exchange_n(&sched.slot[next].turn, TURN_GO,
+				__ATOMIC_RELEASE) == TURN_SLEEP)
+		futex(&sched.slot[next].turn, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+
+/**
+ * wait_token() - park the calling thread until the token is its own:
+ * spin on its word a little, then sleep on it in the kernel (each sleep
+ * bounded; the loop looks again). Called without the lock.
  * @param me the caller's slot.
  */
 static void wait_token(int me)
 {
-	while (sched.current != me)
-		pthread_cond_wait(&sched.slot[me].turn, &sched.lock);
+	static const struct timespec second = { 1, 0 };
+	uint32_t *turn = &sched.slot[me].turn, old;
+
+	/* Acquire pairs with the release in wake_token() */
+	for (;;) {
+		old = TURN_WAIT;
+		if (!__atomic_compare_exchange_n(turn, &old, TURN_SLEEP, false,
+						 __ATOMIC_ACQUIRE,
+						 __ATOMIC_ACQUIRE) &&
+		    old == TURN_GO)
+			break;
+		futex(turn, FUTEX_WAIT_PRIVATE, TURN_SLEEP, &second);
+	}
+	__atomic_store_n(turn, TURN_WAIT, __ATOMIC_RELAXED);
 }
 
 /** The calling thread's slot, or -1 outside the schedule. */
@@ -218,7 +275,10 @@ static void hand_over(enum slot_state state)
 	if (next != me) {
 		sched.switches++;
 		give_token(next);
+		pthread_mutex_unlock(&sched.lock);
+		wake_token(next);
 		wait_token(me);
+		pthread_mutex_lock(&sched.lock);
 	}
 	sched.slot[me].state = SLOT_RUNNING;
 }
@@ -271,7 +331,6 @@ int vlab_sched_lockstep(uint64_t seed)
 {
 	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
 
-	pthread_once(&slots_once, slots_init);
 	pthread_mutex_lock(&sched.lock);
 	if (sched.on) {
 		pthread_mutex_unlock(&sched.lock);
@@ -288,6 +347,16 @@ int vlab_sched_lockstep(uint64_t seed)
 	sched.now = 0;
 	sched.switches = 0;
 	my_slot = 0;
+	CPU_ZERO(&sched.cpu);
+	sched.pinned = sched_getcpu() >= 0 &&
+		!pthread_getaffinity_np(pthread_self(), sizeof(sched.saved),
+					&sched.saved);
+	if (sched.pinned) {
+		CPU_SET(sched_getcpu(), &sched.cpu);
+		sched.pinned = !pthread_setaffinity_np(pthread_self(),
+						       sizeof(sched.cpu),
+						       &sched.cpu);
+	}
 	__atomic_store_n(&sched.on, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&sched.lock);
 	vlab_trace_refresh();
@@ -298,6 +367,10 @@ void vlab_sched_free(void)
 {
 	pthread_mutex_lock(&sched.lock);
 	__atomic_store_n(&sched.on, 0, __ATOMIC_RELAXED);
+	if (sched.pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof(sched.saved),
+				       &sched.saved);
+	sched.pinned = false;
 	sched.nslots = 0;
 	my_slot = -1;
 	pthread_mutex_unlock(&sched.lock);
@@ -346,14 +419,13 @@ static void *thread_main(void *arg)
 {
 	struct spawn sp = *(struct spawn *)arg;
 	void *ret;
+	int next;
 
 	free(arg);
 	vlab_thread_set_name(sp.name);
 	if (sp.slot >= 0) {
 		my_slot = sp.slot;
-		pthread_mutex_lock(&sched.lock);
 		wait_token(sp.slot);
-		pthread_mutex_unlock(&sched.lock);
 	}
 	ret = sp.fn(sp.arg);
 	if (sp.slot >= 0) {
@@ -361,8 +433,10 @@ static void *thread_main(void *arg)
 		sched.slot[sp.slot].state = SLOT_DEAD;
 		sched.work++;
 		sched.switches++;
-		give_token(choose());
+		next = choose();
+		give_token(next);
 		pthread_mutex_unlock(&sched.lock);
+		wake_token(next);
 		my_slot = -1;
 	}
 	return ret;
@@ -396,6 +470,10 @@ int vlab_thread_spawn(pthread_t *thread, const char *name,
 		free(sp);
 	} else if (slot >= 0) {
 		sched.slot[slot].thread = *thread;
+		/* one CPU for every simulated thread (file comment) */
+		if (sched.pinned)
+			pthread_setaffinity_np(*thread, sizeof(sched.cpu),
+					       &sched.cpu);
 	}
 	pthread_mutex_unlock(&sched.lock);
 	return -err;
@@ -415,6 +493,15 @@ void vlab_thread_join(pthread_t thread)
 		pthread_mutex_unlock(&sched.lock);
 	}
 	pthread_join(thread, NULL);
+}
+
+int vlab_thread_pin(pthread_t thread, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(thread, sizeof(set), &set);
 }
 
 void vlab_mutex_lock(pthread_mutex_t *m)

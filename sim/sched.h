@@ -92,4 +92,14 @@ int vlab_thread_spawn(pthread_t *thread, const char *name,
  */
 void vlab_thread_join(pthread_t thread);
 
+/**
+ * vlab_thread_pin() - run a thread on one CPU only, so that a benchmark
+ * can put the producer, the device and the IRQ thread where it wants
+ * them (as ringtest's --host-affinity and --guest-affinity do).
+ * @param thread the thread.
+ * @param cpu the CPU number.
+ * @return 0 or a negative errno.
+ */
+int vlab_thread_pin(pthread_t thread, int cpu);
+
 #endif /* VLAB_SIM_SCHED_H */

@@ -11,6 +11,7 @@
  */
 #include "sim/vq.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "sim/device.h"
 #include "sim/trace.h"
 #include "sim/vq_layout.h"
+#include "virtio/shared/vring_packed.h"
 
 /**
  * vq_check_areas() - check a queue setup against the rules of its layout
@@ -101,11 +103,34 @@ void vlab_vq_reset(struct vlab_vq *vq)
 	memset(&vq->packed, 0, sizeof(vq->packed));
 }
 
+bool vlab_vq_avail_pending(const struct vlab_vq *vq)
+{
+	uint16_t idx, flags;
+
+	/*
+	 * Acquire pairs with the driver's release store of the avail idx
+	 * (split) or the head's flags (packed): whatever the driver's side
+	 * stored before it (a test's stall of the device, say) is visible
+	 * to the caller after a true answer. vlab_vq_pop() reads the field
+	 * again, with acquire, before it reads the descriptors.
+	 */
+	if (vq->packed_ring) {
+		flags = le16toh(__atomic_load_n(
+			&vq->packed.desc[vq->packed.next_avail].flags,
+			__ATOMIC_ACQUIRE));
+		return vring_packed_is_avail(flags, vq->packed.avail_wrap);
+	}
+	idx = le16toh(__atomic_load_n(&vq->split.avail->idx,
+				      __ATOMIC_ACQUIRE));
+	return idx != vq->split.last_avail_idx;
+}
+
 int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		struct vlab_chain *chain, unsigned int max_segs)
 {
 	int ret;
 
+	/* a live check with no lock: the status word is read atomically */
 	if (!vlab_device_live(dev))
 		return -1;
 	ret = vq->packed_ring ? vq_packed_pop(dev, vq, chain, max_segs) :

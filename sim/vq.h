@@ -137,6 +137,17 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
 void vlab_vq_reset(struct vlab_vq *vq);
 
 /**
+ * vlab_vq_avail_pending() - whether the driver has made a buffer
+ * available that the device has not taken yet: a look at the avail idx
+ * (split) or the next descriptor's flags (packed), with no trace event
+ * and no check. The device thread polls with it before it sleeps, as
+ * vhost's busy-poll does; vlab_vq_pop() then takes and checks the buffer.
+ * @param vq a ready queue.
+ * @return true when vlab_vq_pop() would find something.
+ */
+bool vlab_vq_avail_pending(const struct vlab_vq *vq);
+
+/**
  * vlab_vq_pop() - take the next chain the driver offered: from the avail
  * ring (split, §2.7.6) or the descriptor ring (packed, §2.8.6), every
  * descriptor validated before the model sees it.

@@ -56,6 +56,11 @@ static void mq_done(struct virtqueue *vq)
 		/* Tokens encode their queue: it must be this one */
 		if ((unsigned long)token % NQ != vq->index)
 			q->wrong++;
+		/*
+		 * Release: the device was done with the buffer (its used
+		 * idx store, our acquire in get_buf) before the test,
+		 * reading the count with acquire, frees it.
+		 */
 		__atomic_fetch_add(&q->done, 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);

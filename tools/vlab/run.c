@@ -137,10 +137,17 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 		vlab_dot_writer_init(&dot, &r->s.m, o->dot_dir);
 		st.dot = &dot;
 	}
-	if (o->step || (o->trace && o->format != FORMAT_JSONL)) {
+	/*
+	 * A terminal (or the stepper's dialogue) sees each line as it is
+	 * made; a file or a pipe gets the trace in large writes, not one
+	 * write() per event.
+	 */
+	if (o->step || isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
+	else if (o->trace)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (o->step || (o->trace && o->format != FORMAT_JSONL))
 		vlab_trace_text_header(stdout);
-	}
 	vlab_canon_reset(&st.canon.names);
 	st.canon.out = stdout;
 	/* JSON lines open with the schema they follow */
