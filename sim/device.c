@@ -124,8 +124,12 @@ static void *device_thread(void *arg)
 		while (!dev->stop &&
 		       (dev->faults.stall ||
 			(!dev->notify_pending &&
-			 !(dev->host_pending && vlab_device_live_locked(dev)))))
+			 !(dev->host_pending && vlab_device_live_locked(dev))))) {
+			vlab_wait_reason(dev->faults.stall ?
+					 "its stall to end (a slow device)" :
+					 "a QueueNotify (the driver's kick) or host input");
 			vlab_cond_wait(&dev->cond, &dev->lock);
+		}
 		if (dev->stop)
 			break;
 		pending = __atomic_exchange_n(&dev->notify_pending, 0,

@@ -23,8 +23,10 @@ static void *irq_thread(void *arg)
 
 	vlab_mutex_lock(&chip->lock);
 	for (;;) {
-		while (!chip->pending && !chip->stop)
+		while (!chip->pending && !chip->stop) {
+			vlab_wait_reason("an interrupt from a device");
 			vlab_cond_wait(&chip->cond, &chip->lock);
+		}
 		if (!chip->pending && chip->stop)
 			break;
 		pending = chip->pending;

@@ -71,6 +71,8 @@ struct slot {
 	enum slot_state state;	/**< what it does */
 	const char *why;	/**< what it waits for (deadlock report) */
 	uint64_t seen;		/**< @c work when it went to wait */
+	uint64_t seen_unlocks;	/**< @c unlocks then (lock waiters) */
+	bool lock_wait;		/**< waits for a lock, not a condition */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
 	pthread_t thread;	/**< its pthread (not set for slot 0) */
 	uint32_t turn;		/**< futex word: TURN_WAIT, TURN_GO or
@@ -85,6 +87,7 @@ static struct {
 	unsigned int nslots;	/**< slots handed out */
 	int current;		/**< the slot holding the token */
 	uint64_t work;		/**< changes so far (file comment) */
+	uint64_t unlocks;	/**< lock releases so far */
 	uint64_t now;		/**< virtual clock, ms */
 	uint64_t switches;	/**< token handovers to another slot */
 	cpu_set_t cpu;		/**< the simulated threads' one CPU */
@@ -208,12 +211,38 @@ static bool can_run(unsigned int i)
 	case SLOT_RUNNING:
 		return true;
 	case SLOT_WAITING:
-		return s->seen != sched.work;
+		/*
+		 * A lock waiter looks again after any release; a condition
+		 * waiter only after a signal, an event or a thread's end: a
+		 * lock let go by a thread that goes to wait itself makes
+		 * nothing a condition waiter waits for true (counting it made
+		 * two waiting threads wake each other for ever, and a real
+		 * deadlock never showed).
+		 */
+		return s->seen != sched.work ||
+		       (s->lock_wait && s->seen_unlocks != sched.unlocks);
 	case SLOT_SLEEPING:
 		return s->deadline <= sched.now;
 	default:
 		return false;
 	}
+}
+
+/** What a thread blocked in vlab_mutex_lock() waits for. */
+static const char lock_why[] = "a lock";
+
+/** What the calling thread's next condition wait is for (the report). */
+static _Thread_local const char *wait_reason;
+
+/** Called once a deadlock is reported, before the run ends. */
+static void (*deadlock_hook)(void *arg);
+/** Its argument. */
+static void *deadlock_arg;
+
+void vlab_sched_set_deadlock_hook(void (*hook)(void *arg), void *arg)
+{
+	deadlock_hook = hook;
+	deadlock_arg = arg;
 }
 
 /**
@@ -230,6 +259,10 @@ static void report_deadlock(void)
 		if (sched.slot[i].state == SLOT_WAITING)
 			fprintf(stderr, "vlab:   %s waits for %s\n",
 				sched.slot[i].name, sched.slot[i].why);
+	/* every other thread is parked: the rings hold still */
+	if (deadlock_hook)
+		deadlock_hook(deadlock_arg);
+	fflush(stdout);
 	fflush(stderr);
 	exit(1);
 }
@@ -305,6 +338,22 @@ static void changed(void)
 }
 
 /**
+ * unlocked() - count one lock release, so that threads waiting for a
+ * lock look again (threads waiting for a condition do not).
+ */
+static void unlocked(void)
+{
+	pthread_mutex_lock(&sched.lock);
+	sched.unlocks++;
+	pthread_mutex_unlock(&sched.lock);
+}
+
+void vlab_wait_reason(const char *why)
+{
+	wait_reason = why;
+}
+
+/**
  * wait_locked() - give the token away until something changes. Called
  * with the lock.
  * @param why what the caller waits for, for the deadlock report.
@@ -312,6 +361,8 @@ static void changed(void)
 static void wait_locked(const char *why)
 {
 	sched.slot[my_slot].seen = sched.work;
+	sched.slot[my_slot].seen_unlocks = sched.unlocks;
+	sched.slot[my_slot].lock_wait = why == lock_why;
 	sched.slot[my_slot].why = why;
 	hand_over(SLOT_WAITING);
 }
@@ -512,25 +563,29 @@ void vlab_mutex_lock(pthread_mutex_t *m)
 	}
 	/* the holder may be stopped at an event: wait without the token */
 	while (pthread_mutex_trylock(m))
-		wait_for_change("a lock");
+		wait_for_change(lock_why);
 }
 
 void vlab_mutex_unlock(pthread_mutex_t *m)
 {
 	pthread_mutex_unlock(m);
 	if (in_lockstep())
-		changed();
+		unlocked();
 }
 
 void vlab_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
+	const char *why;
+
 	if (!in_lockstep()) {
 		pthread_cond_wait(c, m);
 		return;
 	}
 	/* the caller loops on its condition: one look per change */
+	why = wait_reason ? wait_reason : "a condition";
+	wait_reason = NULL;
 	vlab_mutex_unlock(m);
-	wait_for_change("a condition");
+	wait_for_change(why);
 	vlab_mutex_lock(m);
 }
 

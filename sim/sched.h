@@ -102,4 +102,14 @@ void vlab_thread_join(pthread_t thread);
  */
 int vlab_thread_pin(pthread_t thread, int cpu);
 
+/**
+ * vlab_sched_set_deadlock_hook() - what to run when lockstep finds every
+ * thread waiting, after it has said who waits for what and before the
+ * run ends: the vlab command shows what the rings say
+ * (tools/vlab/diagnose.c).
+ * @param hook the function, or NULL.
+ * @param arg passed to it.
+ */
+void vlab_sched_set_deadlock_hook(void (*hook)(void *arg), void *arg);
+
 #endif /* VLAB_SIM_SCHED_H */

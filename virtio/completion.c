@@ -82,6 +82,7 @@ static int wait_common(struct completion *x, bool killable)
 			ret = -ERESTARTSYS;
 			break;
 		}
+		vlab_wait_reason("complete() in wait_for_completion()");
 		vlab_cond_wait_ms(&x->wait, &x->lock, 20);
 	}
 	if (slept)
@@ -148,6 +149,7 @@ int __vlab_wait_sleep(struct wait_queue_head *wq, unsigned long seq)
 				ret = -ERESTARTSYS;
 				break;
 			}
+			vlab_wait_reason("wake_up() in wait_event()");
 			vlab_cond_wait_ms(&wq->cond, &wq->lock, 20);
 		}
 		wq->sleepers--;

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "sim/trace.h"
+#include "sim/sched.h"
 #include "tools/vlab/canon.h"
+#include "tools/vlab/diagnose.h"
 #include "tools/vlab/sinks.h"
 #include "tools/vlab/stepper.h"
 #include "virtio/shared/boundary.h"
@@ -98,6 +100,20 @@ static struct vlab_stepper stepper;
 /** The writer of --dot. */
 static struct vlab_dot_writer dot;
 
+/**
+ * run_stuck() - the lockstep deadlock hook: every thread waits, the run
+ * cannot finish; say what the rings show, in a learner's terms.
+ * @param arg the struct vlab_run.
+ */
+static void run_stuck(void *arg)
+{
+	struct vlab_run *r = arg;
+
+	fflush(stdout);
+	fprintf(stderr, "vlab: what the rings show:\n");
+	vlab_diagnose_rings(stderr, &r->s.m);
+}
+
 int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 		   void *priv, const char *name)
 {
@@ -119,6 +135,7 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 		return 1;
 	}
 	r->started = true;
+	vlab_sched_set_deadlock_hook(run_stuck, r);
 	r->dev = vlab_session_add_device(&r->s, model, priv, name);
 	if (!r->dev) {
 		fprintf(stderr, "vlab: cannot create the %s device\n",
@@ -193,6 +210,7 @@ int vlab_run_stop(struct vlab_run *r, int status)
 	}
 	if (r->started)
 		vlab_session_fini(&r->s);
+	vlab_sched_set_deadlock_hook(NULL, NULL);
 	r->started = false;
 	r->dev = NULL;	/* freed with the machine */
 	vlab_trace_set_sink(NULL, NULL);

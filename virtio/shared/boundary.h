@@ -119,6 +119,14 @@ void vlab_cond_broadcast(pthread_cond_t *c);
 void vlab_sleep_ms(unsigned int ms);
 
 /**
+ * vlab_wait_reason() - say what the calling thread's next condition wait
+ * is for, in the terms of the code that waits ("wait_for_completion():
+ * ..."): the lockstep schedule names it when every thread waits.
+ * @param why a string that outlives the wait.
+ */
+void vlab_wait_reason(const char *why);
+
+/**
  * vlab_sched_wake() - a thread outside the schedule (a watchdog) changed
  * something simulated threads wait for: let them look again.
  */
