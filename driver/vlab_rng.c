@@ -60,6 +60,7 @@ struct vlab_rng {
 	bool busy;			/**< buf is with the device */
 	unsigned int data_avail;	/**< bytes of buf not handed out yet */
 	unsigned int data_idx;		/**< where they start in buf */
+	unsigned int posted;		/**< bytes of buf the request offered */
 	u8 *buf;			/**< kmalloc'd, so it has a DMA address */
 };
 
@@ -89,7 +90,8 @@ static void vlab_rng_recv_done(struct virtqueue *vq)
 	/* virtio 1.2 §2.7.14: the used ring says which buffer and how much */
 	if (!virtqueue_get_buf(vq, &len))
 		return;
-	vi->data_avail = len;
+	/* never trust the device's length past what was posted (§2.7.8) */
+	vi->data_avail = min_t(unsigned int, len, vi->posted);
 	vi->data_idx = 0;
 	complete(&vi->have_data);
 }
@@ -115,6 +117,7 @@ static int vlab_rng_request(struct vlab_rng *vi, unsigned int size)
 
 		/* One device-writable buffer; vi is the token get_buf returns */
 		sg_init_one(&sg, vi->buf, size);
+		vi->posted = size;
 		err = virtqueue_add_inbuf(vi->vq, &sg, 1, vi, GFP_KERNEL);
 		if (err < 0)
 			return err;

@@ -16,13 +16,16 @@
  *   device wants a notification (virtio 1.2 §2.7.13.4, §2.8.21.2): with
  *   VIRTIO_RING_F_EVENT_IDX the device says from which index on
  *   (avail_event, §2.7.10), without it only "never" or "always"
- *   (VIRTQ_USED_F_NO_NOTIFY), so the counts of `vlab run stream --stats`
- *   differ;
+ *   (VIRTQ_USED_F_NO_NOTIFY); where the device thread sleeps between
+ *   bursts (`vlab run stream --schedule free`) the counts of kicks and
+ *   interrupts per buffer differ by more than ten times;
  * - buffers the device has used are taken back before each add, with no
  *   interrupt needed: the transmit callback stays off;
- * - when the ring is full the writer arms the callback with
- *   virtqueue_enable_cb_delayed() (an interrupt after about 3/4 of the
- *   outstanding buffers, §2.7.10) and sleeps until it comes.
+ * - when an add takes the last free descriptor the queue stops: the
+ *   writer arms the callback with virtqueue_enable_cb_delayed() (an
+ *   interrupt after about 3/4 of the outstanding buffers, §2.7.10) and
+ *   sleeps before its next add until it comes, so an add never meets a
+ *   full ring.
  *
  * The same file builds as a kernel module; it has nothing to bind to in a
  * QEMU guest.
@@ -62,6 +65,7 @@ struct vlab_stream {
 	spinlock_t vq_lock;		/**< the queue: writer and callback */
 	wait_queue_head_t room;		/**< the callback found used buffers */
 	bool woken;			/**< set by the callback, under vq_lock */
+	bool stopped;			/**< ring full: wait before the next add */
 	struct kref ref;		/**< remove() plus each open file */
 	bool removed;			/**< remove() ran: fail new writes */
 };
@@ -80,19 +84,15 @@ static void vlab_stream_release_state(struct kref *ref)
  * vlab_stream_reclaim() - take back every buffer the device has used and
  * free it (virtio-net's free_old_xmit_skbs()).
  * @param vs the driver state (vs->vq_lock held).
- * @return how many came back.
  */
-static unsigned int vlab_stream_reclaim(struct vlab_stream *vs)
+static void vlab_stream_reclaim(struct vlab_stream *vs)
 {
-	unsigned int len, n = 0;
+	unsigned int len;
 	void *pkt;
 
 	/* virtio 1.2 §2.7.14: each used element names a buffer of ours */
-	while ((pkt = virtqueue_get_buf(vs->vq, &len))) {
+	while ((pkt = virtqueue_get_buf(vs->vq, &len)))
 		kfree(pkt);
-		n++;
-	}
-	return n;
 }
 
 /**
@@ -114,55 +114,81 @@ static void vlab_stream_tx_done(struct virtqueue *vq)
 }
 
 /**
+ * vlab_stream_wait_room() - the queue was stopped when the ring filled:
+ * sleep until the callback says buffers came back.
+ * @param vs the driver state (vs->lock held).
+ * @return 0, -ERESTARTSYS when the writer is killed, -ENODEV after
+ * remove().
+ */
+static int vlab_stream_wait_room(struct vlab_stream *vs)
+{
+	if (wait_event_killable(vs->room, READ_ONCE(vs->woken) ||
+				READ_ONCE(vs->removed)))
+		return -ERESTARTSYS;
+	if (READ_ONCE(vs->removed))
+		return -ENODEV;
+	vs->stopped = false;
+	return 0;
+}
+
+/**
  * vlab_stream_send() - queue one packet and notify the device if it
- * asked to be; when the ring is full, wait for room.
+ * asked to be (virtio-net's start_xmit()); when that took the last free
+ * descriptor, stop the queue until the device gives buffers back, so the
+ * next add never meets a full ring.
  * @param vs the driver state (vs->lock held).
  * @param pkt the packet, kmalloc'd; the device owns it until get_buf.
  * @param len its length.
- * @return 0, or a negative errno (the packet is freed then).
+ * @return 0 when queued; a negative errno when not (the packet is freed
+ * then).
  */
 static int vlab_stream_send(struct vlab_stream *vs, void *pkt,
 			    unsigned int len)
 {
 	struct scatterlist sg;
-	bool notify, armed;
+	bool notify;
 	int err;
 
-	sg_init_one(&sg, pkt, len);
-	for (;;) {
-		spin_lock_irq(&vs->vq_lock);
-		vlab_stream_reclaim(vs);
-		err = virtqueue_add_outbuf(vs->vq, &sg, 1, pkt, GFP_ATOMIC);
-		notify = !err && virtqueue_kick_prepare(vs->vq);
-		armed = false;
-		if (err == -ENOSPC) {
-			/* full: an interrupt once most of the ring is used */
-			vs->woken = false;
-			armed = virtqueue_enable_cb_delayed(vs->vq);
-			if (!armed)
-				virtqueue_disable_cb(vs->vq);
-		}
-		spin_unlock_irq(&vs->vq_lock);
-		/* the notification is a VM exit: without the lock held */
-		if (notify)
-			virtqueue_notify(vs->vq);
-		if (err != -ENOSPC)
-			break;
-		/* not armed: buffers came back meanwhile, take them now */
-		if (armed && wait_event_killable(vs->room,
-						 READ_ONCE(vs->woken) ||
-						 READ_ONCE(vs->removed))) {
-			err = -ERESTARTSYS;
-			break;
-		}
-		if (READ_ONCE(vs->removed)) {
-			err = -ENODEV;
-			break;
+	if (vs->stopped) {
+		err = vlab_stream_wait_room(vs);
+		if (err) {
+			kfree(pkt);
+			return err;
 		}
 	}
-	if (err)
+	sg_init_one(&sg, pkt, len);
+	spin_lock_irq(&vs->vq_lock);
+	vlab_stream_reclaim(vs);
+	err = virtqueue_add_outbuf(vs->vq, &sg, 1, pkt, GFP_ATOMIC);
+	if (err) {
+		spin_unlock_irq(&vs->vq_lock);
+		/* the queue is stopped before it fills: this is a bug */
+		dev_warn(&vs->vdev->dev, "vlab-stream: add failed: %d\n", err);
 		kfree(pkt);
-	return err;
+		return err;
+	}
+	/* virtio 1.2 §2.7.13.4, §2.8.21.2: does the device want a kick? */
+	notify = virtqueue_kick_prepare(vs->vq);
+	/*
+	 * No room for the next packet: stop, and ask for an interrupt once
+	 * about 3/4 of what is out has come back (§2.7.10). When buffers
+	 * came back meanwhile, take them and go on.
+	 */
+	while (!vs->vq->num_free) {
+		vs->woken = false;
+		if (virtqueue_enable_cb_delayed(vs->vq)) {
+			vs->stopped = true;
+			break;
+		}
+		vlab_stream_reclaim(vs);
+		if (vs->vq->num_free)
+			virtqueue_disable_cb(vs->vq);
+	}
+	spin_unlock_irq(&vs->vq_lock);
+	/* the notification is a VM exit: without the lock held */
+	if (notify)
+		virtqueue_notify(vs->vq);
+	return 0;
 }
 
 /**

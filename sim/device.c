@@ -419,7 +419,8 @@ const char *vlab_device_notify_locked(struct vlab_device *dev,
 void vlab_device_wait_idle(struct vlab_device *dev)
 {
 	vlab_mutex_lock(&dev->lock);
-	while (dev->busy || dev->notify_pending)
+	/* a stalled device leaves its notifications pending: not idle, done */
+	while (dev->busy || (dev->notify_pending && !dev->faults.stall))
 		vlab_cond_wait(&dev->cond, &dev->lock);
 	vlab_mutex_unlock(&dev->lock);
 }

@@ -74,10 +74,9 @@ static void name_of(struct vlab_canon *c, uint64_t gpa, char *out,
 		if (n->size || n->base > gpa)
 			continue;
 		/* a ring area: only within the allocation that holds it */
-		if ((live && n->base >= base && n->base < base + bytes) ||
-		    (!live && gpa - n->base < 0x10000))
-			if (!best || n->base > best->base)
-				best = n;
+		if (live && n->base >= base && n->base < base + bytes &&
+		    (!best || n->base > best->base))
+			best = n;
 	}
 	if (!best && live) {
 		for (i = 0; i < c->n; i++)
@@ -157,17 +156,10 @@ void vlab_trace_canon_sink(const struct vlab_event *ev, uint64_t seq,
 			   const char *thread, void *opaque)
 {
 	struct vlab_canon_out *co = opaque;
-	char q[16], text[320];
+	char text[320];
 
-	if (ev->queue >= 0)
-		snprintf(q, sizeof(q), "q%d", ev->queue);
-	else
-		snprintf(q, sizeof(q), "-");
 	vlab_canon_format(&co->names, ev, text, sizeof(text));
-	fprintf(co->out, "%4" PRIu64 "  %-5s %-6s %-7s %-3s %-15s %-10s %s\n",
-		seq, thread, vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ?
-		"driver" : "device", ev->dev ? ev->dev : "-", q,
-		vlab_event_kind_name(ev->kind), vlab_event_spec(ev), text);
+	vlab_trace_line(co->out, ev, seq, thread, text);
 }
 
 /** One trace file, read line by line. */
@@ -258,8 +250,13 @@ int vlab_trace_diff(const char *a, const char *b, FILE *out)
 		ret = 1;
 		break;
 	}
-	if (!ret)
+	if (!ret && !t[0].events) {
+		fprintf(stderr, "vlab: %s and %s hold no numbered event lines (vlab diff reads --trace or --trace-format canon output)\n",
+			a, b);
+		ret = 2;
+	} else if (!ret) {
 		fprintf(out, "the traces match: %u events\n", t[0].events);
+	}
 	fclose(t[0].f);
 	fclose(t[1].f);
 	return ret;

@@ -9,7 +9,8 @@
  * DEVICE.qN.desc, .driver and .device. Every other address is named by
  * the guest kernel allocation that holds it (guest_mem_block()), in the
  * order the trace first meets them: buf0, buf1, ..., plus the offset into
- * it (buf1+0x10). An address outside every allocation keeps its number.
+ * it (buf1+0x10). An address outside every live allocation (memory
+ * already freed, say) keeps its number.
  *
  * Descriptor indices, ids and ring indices stay as they are. The spec
  * lets a driver take free descriptors in any order, but every driver here

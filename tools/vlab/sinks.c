@@ -265,21 +265,28 @@ void vlab_trace_text_header(FILE *out)
 		"what changed");
 }
 
-void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
-			  const char *thread, void *opaque)
+void vlab_trace_line(FILE *out, const struct vlab_event *ev, uint64_t seq,
+		     const char *thread, const char *text)
 {
-	FILE *out = opaque;
-	char q[16], text[256];
+	char q[16];
 
 	if (ev->queue >= 0)
 		snprintf(q, sizeof(q), "q%d", ev->queue);
 	else
 		snprintf(q, sizeof(q), "-");
-	vlab_trace_format(ev, text, sizeof(text));
 	fprintf(out, "%4" PRIu64 "  %-5s %-6s %-7s %-3s %-15s %-10s %s\n", seq,
 		thread, vlab_event_side(ev->kind) == VLAB_SIDE_DRIVER ?
 		"driver" : "device", ev->dev ? ev->dev : "-", q,
 		vlab_event_kind_name(ev->kind), vlab_event_spec(ev), text);
+}
+
+void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
+			  const char *thread, void *opaque)
+{
+	char text[256];
+
+	vlab_trace_format(ev, text, sizeof(text));
+	vlab_trace_line(opaque, ev, seq, thread, text);
 }
 
 /**

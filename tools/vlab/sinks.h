@@ -78,6 +78,19 @@ void vlab_trace_text_header(FILE *out);
 void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size);
 
 /**
+ * vlab_trace_line() - one event as an aligned text line: number, thread,
+ * side, device, queue, kind, spec section, then @p text (what changed),
+ * as the text and canonical sinks both print it.
+ * @param out where to.
+ * @param ev the event.
+ * @param seq its number.
+ * @param thread the thread that made it.
+ * @param text what changed, already formatted.
+ */
+void vlab_trace_line(FILE *out, const struct vlab_event *ev, uint64_t seq,
+		     const char *thread, const char *text);
+
+/**
  * vlab_event_counts_json() - the counts of vlab_event_counts_print() as
  * a JSON array, one object per queue, for the result line of JSON lines.
  * @param out where to.
