@@ -528,7 +528,7 @@ static void test_same_seed_same_trace(void)
 
 /**
  * The comparison itself can fail: a golden trace with one event dropped,
- * or two events swapped, is reported as different.
+ * two events swapped, or one changed, is reported as different.
  */
 static void test_comparison_catches_drop_and_swap(void)
 {
@@ -536,6 +536,8 @@ static void test_comparison_catches_drop_and_swap(void)
 	static const char dropped[] = "1 add\n2 publish\n4 notify\n";
 	static const char swapped[] = "1 add\n3 kick\n2 publish\n4 notify\n";
 	static const char shorter[] = "1 add\n2 publish\n3 kick\n";
+	static const char changed[] =
+		"1 add\n2 publish\n3 kick-suppressed\n4 notify\n";
 	unsigned int line;
 
 	CU_ASSERT_FALSE(first_difference(want, want, &line));
@@ -545,6 +547,8 @@ static void test_comparison_catches_drop_and_swap(void)
 	CU_ASSERT_EQUAL(line, 2);
 	CU_ASSERT_TRUE(first_difference(want, shorter, &line));
 	CU_ASSERT_EQUAL(line, 4);
+	CU_ASSERT_TRUE(first_difference(want, changed, &line));
+	CU_ASSERT_EQUAL(line, 3);
 }
 
 /**
