@@ -164,6 +164,7 @@ check: $(TEST_BINS) $(BUILD)/vlab
 	tests/cli.sh $(BUILD)/vlab || failed=1; \
 	tests/layers.sh --self-test || failed=1; \
 	tests/layers.sh $(BUILD) || failed=1; \
+	if [ "$(V)" = release ]; then tests/forgotten_kick.sh || failed=1; fi; \
 	exit $$failed
 
 mutants: deps

@@ -54,6 +54,11 @@ static void usage(FILE *out)
 	      "              chooses the lockstep interleaving. Without it the\n"
 	      "              bytes come from the host's getrandom() and the\n"
 	      "              interleaving from seed 0\n"
+	      "  --timeout S end a guest program that runs longer than S\n"
+	      "              seconds (1 to 3600; default 5 in the free\n"
+	      "              schedule, 120 in lockstep, where a run in which\n"
+	      "              every thread waits stops at once) and show what\n"
+	      "              the rings hold\n"
 	      "  --schedule lockstep|free\n"
 	      "              lockstep (the default): one simulated thread runs\n"
 	      "              at a time and the seed picks which one runs after\n"
@@ -388,6 +393,9 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 				bad_usage("--bytes needs a whole number from 1 to %u, not '%s'",
 					  MAX_BYTES, argv[i]);
 			o->bytes = (unsigned long)v;
+		} else if (!strcmp(argv[i], "--timeout")) {
+			o->timeout_s = (unsigned int)parse_uint(argc, argv, &i,
+								1, 3600);
 		} else if (!strcmp(argv[i], "--seed")) {
 			if (i + 1 == argc)
 				bad_usage("--seed needs a value");

@@ -38,6 +38,7 @@ struct options {
 	bool seeded;		/**< --seed given */
 	uint64_t seed;		/**< its value */
 	bool free_schedule;	/**< --schedule free */
+	unsigned int timeout_s;	/**< --timeout S, or 0 for the default */
 	bool trace;		/**< --trace or --trace-format */
 	enum trace_format format; /**< --trace-format */
 	char *dot_dir;			/**< --dot DIR, or NULL */

@@ -283,13 +283,22 @@ void vlab_result_end(const struct vlab_run *r)
 int vlab_run_program(const struct vlab_run *r, const char *what,
 		     const char *name, vlab_prog_fn body, void *arg)
 {
+	unsigned int timeout_s = r->o->timeout_s;
 	int err;
 
+	if (!timeout_s)
+		timeout_s = r->o->free_schedule ? VLAB_FREE_TIMEOUT_S :
+			VLAB_LOCKSTEP_TIMEOUT_S;
 	vlab_run_say(r->o, what);
-	err = vlab_prog_run(body, arg, r->o->step ? 0 : VLAB_PROGRAM_TIMEOUT_MS);
+	err = vlab_prog_run(body, arg, r->o->step ? 0 : timeout_s * 1000);
 	if (!err)
 		return 0;
 	fprintf(stderr, "vlab: %s failed: %s%s\n", name, strerror(-err),
 		r->dev && r->dev->errors ? "; see the device error above" : "");
+	if (err == -ETIMEDOUT) {
+		fprintf(stderr, "vlab: it made no progress in %u s; what the rings show:\n",
+			timeout_s);
+		vlab_diagnose_rings(stderr, &r->s.m);
+	}
 	return 1;
 }

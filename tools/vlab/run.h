@@ -26,8 +26,16 @@
  */
 #define VLAB_TRACE_SCHEMA_VERSION 1
 
-/** How long a guest program may run before the watchdog kills it. */
-#define VLAB_PROGRAM_TIMEOUT_MS 10000
+/**
+ * How long a guest program may run in the free schedule before the
+ * watchdog ends it and the rings are shown (--timeout changes it).
+ */
+#define VLAB_FREE_TIMEOUT_S 5
+/**
+ * The same in lockstep: only a safety net there, since a run in which
+ * every thread waits is found at once, without a clock.
+ */
+#define VLAB_LOCKSTEP_TIMEOUT_S 120
 
 /** A session with one device and its driver, for the length of a run. */
 struct vlab_run {
