@@ -73,6 +73,7 @@ struct slot {
 	uint64_t seen;		/**< @c work when it went to wait */
 	uint64_t seen_unlocks;	/**< @c unlocks then (lock waiters) */
 	bool lock_wait;		/**< waits for a lock, not a condition */
+	uint64_t ready_at;	/**< woken: may run from this event on */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
 	pthread_t thread;	/**< its pthread (not set for slot 0) */
 	uint32_t turn;		/**< futex word: TURN_WAIT, TURN_GO or
@@ -88,6 +89,8 @@ static struct {
 	int current;		/**< the slot holding the token */
 	uint64_t work;		/**< changes so far (file comment) */
 	uint64_t unlocks;	/**< lock releases so far */
+	uint64_t events;	/**< trace events so far */
+	unsigned int wake_latency; /**< events a woken waiter sits out */
 	uint64_t now;		/**< virtual clock, ms */
 	uint64_t switches;	/**< token handovers to another slot */
 	cpu_set_t cpu;		/**< the simulated threads' one CPU */
@@ -111,6 +114,9 @@ static void slot_reset(unsigned int i, const char *name)
 	s->state = SLOT_RUNNING;
 	s->why = NULL;
 	s->seen = 0;
+	s->seen_unlocks = 0;
+	s->lock_wait = false;
+	s->ready_at = 0;
 	s->deadline = 0;
 	__atomic_store_n(&s->turn, TURN_WAIT, __ATOMIC_RELAXED);
 }
@@ -205,7 +211,8 @@ static uint64_t next_random(void)
  */
 static bool can_run(unsigned int i)
 {
-	const struct slot *s = &sched.slot[i];
+	struct slot *s = &sched.slot[i];
+	bool woken;
 
 	switch (s->state) {
 	case SLOT_RUNNING:
@@ -219,8 +226,17 @@ static bool can_run(unsigned int i)
 		 * two waiting threads wake each other for ever, and a real
 		 * deadlock never showed).
 		 */
-		return s->seen != sched.work ||
-		       (s->lock_wait && s->seen_unlocks != sched.unlocks);
+		woken = s->seen != sched.work ||
+			(s->lock_wait && s->seen_unlocks != sched.unlocks);
+		if (!woken || s->lock_wait || !sched.wake_latency)
+			return woken;
+		/*
+		 * A thread woken from a condition takes time to run, as on
+		 * a real CPU: it sits out wake_latency events of the others.
+		 */
+		if (!s->ready_at)
+			s->ready_at = sched.events + sched.wake_latency;
+		return sched.events >= s->ready_at;
 	case SLOT_SLEEPING:
 		return s->deadline <= sched.now;
 	default:
@@ -280,6 +296,15 @@ static int choose(void)
 		if (can_run(i))
 			pick[n++] = i;
 	if (n == 0) {
+		/* no one else to wait for: the earliest woken thread runs */
+		for (i = 0; i < sched.nslots; i++)
+			if (sched.slot[i].state == SLOT_WAITING &&
+			    sched.slot[i].ready_at &&
+			    (sleeper < 0 || sched.slot[i].ready_at <
+			     sched.slot[sleeper].ready_at))
+				sleeper = (int)i;
+		if (sleeper >= 0)
+			return sleeper;
 		/* nobody can run before time passes: jump the clock */
 		for (i = 0; i < sched.nslots; i++)
 			if (sched.slot[i].state == SLOT_SLEEPING &&
@@ -362,6 +387,7 @@ static void wait_locked(const char *why)
 {
 	sched.slot[my_slot].seen = sched.work;
 	sched.slot[my_slot].seen_unlocks = sched.unlocks;
+	sched.slot[my_slot].ready_at = 0;
 	sched.slot[my_slot].lock_wait = why == lock_why;
 	sched.slot[my_slot].why = why;
 	hand_over(SLOT_WAITING);
@@ -395,6 +421,8 @@ int vlab_sched_lockstep(uint64_t seed)
 	slot_reset(0, vlab_thread_name());
 	sched.current = 0;
 	sched.work = 0;
+	sched.unlocks = 0;
+	sched.events = 0;
 	sched.now = 0;
 	sched.switches = 0;
 	my_slot = 0;
@@ -418,6 +446,7 @@ void vlab_sched_free(void)
 {
 	pthread_mutex_lock(&sched.lock);
 	__atomic_store_n(&sched.on, 0, __ATOMIC_RELAXED);
+	sched.wake_latency = 0;
 	if (sched.pinned)
 		pthread_setaffinity_np(pthread_self(), sizeof(sched.saved),
 				       &sched.saved);
@@ -449,7 +478,15 @@ void vlab_sched_point(void)
 		return;
 	pthread_mutex_lock(&sched.lock);
 	sched.work++;
+	sched.events++;
 	hand_over(SLOT_RUNNING);
+	pthread_mutex_unlock(&sched.lock);
+}
+
+void vlab_sched_set_wake_latency(unsigned int events)
+{
+	pthread_mutex_lock(&sched.lock);
+	sched.wake_latency = events;
 	pthread_mutex_unlock(&sched.lock);
 }
 

@@ -112,4 +112,17 @@ int vlab_thread_pin(pthread_t thread, int cpu);
  */
 void vlab_sched_set_deadlock_hook(void (*hook)(void *arg), void *arg);
 
+/**
+ * vlab_sched_set_wake_latency() - model the time a woken thread takes to
+ * run: in lockstep, a thread woken from a condition (a device by a
+ * notification, the IRQ thread by an interrupt, a reader by complete())
+ * sits out this many trace events of the other threads before the seed
+ * may pick it, unless no other thread can run. 0 (the default) lets it
+ * run at once. On real CPUs a sleeping thread needs microseconds to wake,
+ * time in which the running side does a lot: this is what makes
+ * notification suppression pay (vlab run stream --wake-latency).
+ * @param events how many events.
+ */
+void vlab_sched_set_wake_latency(unsigned int events);
+
 #endif /* VLAB_SIM_SCHED_H */

@@ -41,6 +41,7 @@ int vlab_session_init(struct vlab_session *s,
 		if (err)
 			return err;
 		s->lockstep = true;
+		vlab_sched_set_wake_latency(opts->wake_latency);
 	}
 	err = vlab_machine_init(&s->m, &mopts);
 	if (err) {

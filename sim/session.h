@@ -52,6 +52,8 @@ struct vlab_session_opts {
 	struct vlab_ring_cfg ring; /**< what every device offers */
 	bool lockstep;		/**< the lockstep schedule, else free */
 	uint64_t seed;		/**< lockstep: chooses the interleaving */
+	unsigned int wake_latency; /**< lockstep: events a woken thread
+				       sits out (vlab_sched_set_wake_latency) */
 };
 
 /** One running session. */

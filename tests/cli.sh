@@ -189,6 +189,25 @@ else
 	bad "run stream: event idx did not cut kicks + interrupts ($on with, $off without)"
 fi
 
+# ... and in lockstep, where a woken device thread sits out 200 events
+# (the stream's default --wake-latency), seeded and repeatable: at least
+# ten times fewer kicks per buffer with event idx
+kicks_of() {
+	"$vlab" run stream --seed 5 "$@" |
+		sed -n 's/.*: \([0-9]*\) kicks .*/\1/p'
+}
+k_on=$(kicks_of)
+k_off=$(kicks_of --no-event-idx)
+if [ -n "$k_on" ] && [ -n "$k_off" ] &&
+	[ $((k_on * 10)) -le "$k_off" ] && [ "$k_on" = "$(kicks_of)" ]; then
+	ok "run stream --seed 5 (lockstep): $k_on kicks with event idx, $k_off without, the same again"
+else
+	bad "run stream --seed 5: $k_on kicks with event idx, $k_off without"
+fi
+expect_usage_error "--wake-latency in the free schedule" run stream \
+	--schedule free --wake-latency 5
+expect_usage_error "--timeout 0" run rng --timeout 0
+
 # ... and another seed another interleaving: who ran when, bytes aside
 interleaving() {
 	"$vlab" run rng --seed "$1" --bytes 200 --trace-format jsonl |

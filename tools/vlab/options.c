@@ -54,6 +54,12 @@ static void usage(FILE *out)
 	      "              chooses the lockstep interleaving. Without it the\n"
 	      "              bytes come from the host's getrandom() and the\n"
 	      "              interleaving from seed 0\n"
+	      "  --wake-latency N\n"
+	      "              lockstep: a thread woken from a wait (a device\n"
+	      "              by a kick, the IRQ thread by an interrupt) sits\n"
+	      "              out N events of the others first, as a sleeping\n"
+	      "              thread takes time to wake on a real CPU (default\n"
+	      "              0: it may run at once; 200 for stream)\n"
 	      "  --timeout S end a guest program that runs longer than S\n"
 	      "              seconds (1 to 3600; default 5 in the free\n"
 	      "              schedule, 120 in lockstep, where a run in which\n"
@@ -393,6 +399,11 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 				bad_usage("--bytes needs a whole number from 1 to %u, not '%s'",
 					  MAX_BYTES, argv[i]);
 			o->bytes = (unsigned long)v;
+		} else if (!strcmp(argv[i], "--wake-latency")) {
+			o->wake_latency = (unsigned int)parse_uint(argc, argv,
+								   &i, 0,
+								   100000);
+			o->wake_latency_set = true;
 		} else if (!strcmp(argv[i], "--timeout")) {
 			o->timeout_s = (unsigned int)parse_uint(argc, argv, &i,
 								1, 3600);
@@ -411,6 +422,12 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 	}
 	if (strcmp(o->device, "rng") && o->bytes != 16)
 		bad_usage("--bytes belongs to 'vlab run rng'");
+	/* the stream run models a device thread that needs time to wake */
+	if (!o->wake_latency_set && !strcmp(o->device, "stream") &&
+	    !o->free_schedule)
+		o->wake_latency = VLAB_STREAM_WAKE_LATENCY;
+	if (o->free_schedule && o->wake_latency)
+		bad_usage("--wake-latency belongs to the lockstep schedule");
 	if (o->free_schedule && (o->step || o->dot_dir))
 		bad_usage("%s needs the lockstep schedule, not --schedule free",
 			  o->step ? "step" : "--dot");

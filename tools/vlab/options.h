@@ -15,6 +15,12 @@
 #define MAX_BYTES (1u << 20)
 /** Most --buffers of `vlab run stream`. */
 #define MAX_BUFFERS (1u << 20)
+/**
+ * --wake-latency of `vlab run stream` unless given: a device thread woken
+ * by a kick sits out this many events, time in which the writer adds
+ * dozens of packets, as a vhost thread's wake-up takes microseconds.
+ */
+#define VLAB_STREAM_WAKE_LATENCY 200
 /** Most --line options. */
 #define MAX_LINES 64
 /** Longest console line. */
@@ -39,6 +45,8 @@ struct options {
 	uint64_t seed;		/**< its value */
 	bool free_schedule;	/**< --schedule free */
 	unsigned int timeout_s;	/**< --timeout S, or 0 for the default */
+	unsigned int wake_latency; /**< --wake-latency N (lockstep) */
+	bool wake_latency_set;	/**< --wake-latency was given */
 	bool trace;		/**< --trace or --trace-format */
 	enum trace_format format; /**< --trace-format */
 	char *dot_dir;			/**< --dot DIR, or NULL */

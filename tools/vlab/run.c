@@ -124,6 +124,7 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 			  .event_idx = !o->no_event_idx },
 		.lockstep = !o->free_schedule,
 		.seed = o->seeded ? o->seed : 0,
+		.wake_latency = o->wake_latency,
 	};
 	char what[128];
 	int err;
