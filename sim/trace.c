@@ -58,6 +58,8 @@ static const struct kind_info kinds[VLAB_EV_COUNT] = {
 	[VLAB_EV_QUEUE_BROKEN] = { "queue-broken", VLAB_SIDE_DRIVER, "§2.7.8" },
 	[VLAB_EV_SLEEP] = { "sleep", VLAB_SIDE_DRIVER, "§2.7.14" },
 	[VLAB_EV_WAKE] = { "wake", VLAB_SIDE_DRIVER, "§2.7.14" },
+	[VLAB_EV_DRIVER_EVENT] = { "driver-event", VLAB_SIDE_DRIVER, "§2.7.10" },
+	[VLAB_EV_DEVICE_EVENT] = { "device-event", VLAB_SIDE_DEVICE, "§2.7.10" },
 };
 
 const char *vlab_event_kind_name(enum vlab_event_kind kind)

@@ -22,6 +22,7 @@
 #include "sim/trace.h"
 #include "sim/vq_layout.h"
 #include "virtio/shared/vring_packed.h"
+#include "virtio/shared/vring_split.h"
 
 /**
  * vq_check_areas() - check a queue setup against the rules of its layout
@@ -160,20 +161,96 @@ void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,
 		vq->inflight--;
 }
 
+/** The device's notification-suppression fields, in CPU byte order. */
+struct supp_dev {
+	uint16_t flags;		/**< split used->flags; packed event flags */
+	uint16_t index;		/**< split avail_event; packed off_wrap */
+};
+
+/**
+ * supp_dev_snap() - what the device's suppression fields hold (it alone
+ * writes them), when tracing wants to know.
+ * @param vq the queue.
+ * @return the fields, or zeros with tracing off.
+ */
+static struct supp_dev supp_dev_snap(const struct vlab_vq *vq)
+{
+	if (!VLAB_TRACING())
+		return (struct supp_dev){ 0 };
+	if (vq->packed_ring)
+		return (struct supp_dev){
+			.flags = le16toh(__atomic_load_n(&vq->packed.device->flags,
+							 __ATOMIC_RELAXED)),
+			.index = le16toh(__atomic_load_n(
+				&vq->packed.device->off_wrap, __ATOMIC_RELAXED)),
+		};
+	return (struct supp_dev){
+		.flags = le16toh(__atomic_load_n(&vq->split.used->flags,
+						 __ATOMIC_RELAXED)),
+		.index = le16toh(__atomic_load_n(
+			vring_split_avail_event(vq->split.used, vq->num),
+			__ATOMIC_RELAXED)),
+	};
+}
+
+/**
+ * supp_dev_traced() - after the device wrote its suppression fields
+ * (§2.7.10, §2.8.10): one event for each that changed, so the kicks it
+ * asks for are as visible as the buffers it uses.
+ * Trace event: device-event.
+ * @param dev the device.
+ * @param vq the queue.
+ * @param old what supp_dev_snap() saw before the writes.
+ */
+static void supp_dev_traced(const struct vlab_device *dev,
+			    const struct vlab_vq *vq, struct supp_dev old)
+{
+	struct supp_dev now;
+
+	if (!VLAB_TRACING())
+		return;
+	now = supp_dev_snap(vq);
+	if (vq->packed_ring) {
+		if (now.flags != old.flags || now.index != old.index)
+			VLAB_TRACE(.kind = VLAB_EV_DEVICE_EVENT,
+				   .dev = dev->name, .queue = (int)vq->index,
+				   .spec = "§2.8.10", .before = old.index,
+				   .after = now.index, .v = { 2, now.flags },
+				   .text = "device event");
+		return;
+	}
+	if (now.flags != old.flags)
+		VLAB_TRACE(.kind = VLAB_EV_DEVICE_EVENT, .dev = dev->name,
+			   .queue = (int)vq->index, .before = old.flags,
+			   .after = now.flags, .v = { 0 },
+			   .text = "used.flags");
+	if (now.index != old.index)
+		VLAB_TRACE(.kind = VLAB_EV_DEVICE_EVENT, .dev = dev->name,
+			   .queue = (int)vq->index, .before = old.index,
+			   .after = now.index, .v = { 1 },
+			   .text = "avail_event");
+}
+
 void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	(void)dev;
+	struct supp_dev old = supp_dev_snap(vq);
+
 	if (vq->packed_ring)
 		vq_packed_disable_notify(vq);
 	else
 		vq_split_disable_notify(vq);
+	supp_dev_traced(dev, vq, old);
 }
 
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
-	(void)dev;
-	return vq->packed_ring ? vq_packed_enable_notify(vq) :
+	struct supp_dev old = supp_dev_snap(vq);
+	bool more;
+
+	more = vq->packed_ring ? vq_packed_enable_notify(vq) :
 		vq_split_enable_notify(vq);
+	supp_dev_traced(dev, vq, old);
+	return more;
 }
 
 void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)

@@ -85,11 +85,14 @@ fi
 
 # The default demo's trace: lifecycle, then one request in order
 if "$vlab" run rng --trace --bytes 16 >"$tmp/t" 2>&1; then
-	# sleep and wake depend on the interleaving, not on the ring
-	order=$(awk '$1 ~ /^[0-9]+$/ && ($3 == "driver" || $3 == "device") && $6 != "sleep" && $6 != "wake" { print $6 }' "$tmp/t" | tr '\n' ' ')
+	# sleep, wake and the suppression writes depend on the
+	# interleaving, not on the ring
+	order=$(awk '$1 ~ /^[0-9]+$/ && ($3 == "driver" || $3 == "device") && $6 != "sleep" && $6 != "wake" && $6 != "driver-event" && $6 != "device-event" { print $6 }' "$tmp/t" | tr '\n' ' ')
 	want="reset status status features-read features-read features-write features-write status queue-setup status add publish kick notify pop used publish-used interrupt callback get_buf reset status "
-	if [ "$order" = "$want" ]; then
-		ok "--trace --bytes 16: lifecycle then add..get_buf in order"
+	if [ "$order" = "$want" ] &&
+		grep -q 'device-event .* avail_event 0 -> 1' "$tmp/t" &&
+		grep -q 'driver-event .* used_event 0 -> 1' "$tmp/t"; then
+		ok "--trace --bytes 16: lifecycle then add..get_buf in order, with the avail_event and used_event writes"
 	else
 		bad "--trace order: $order"
 	fi
@@ -172,26 +175,11 @@ else
 	bad "vlab diff of a missing file"
 fi
 
-# The streaming run shows notification suppression: in the free schedule
-# (the device thread sleeps between bursts) event idx needs far fewer
-# kicks and interrupts per buffer than the flags do
-stream_cost() {
-	"$vlab" run stream --schedule free --buffers 20000 "$@" |
-		sed -n 's/.*: \([0-9]*\) kicks .*, \([0-9]*\) interrupts .*/\1 \2/p'
-}
-on=$(stream_cost)
-off=$(stream_cost --no-event-idx)
-if [ -n "$on" ] && [ -n "$off" ] &&
-	[ $(( ($(echo "$on" | awk '{print $1 + $2}') + 1) * 5 )) -le \
-	  "$(echo "$off" | awk '{print $1 + $2}')" ]; then
-	ok "run stream, 20000 buffers, free schedule: kicks + interrupts $on with event idx, $off without (at least 5x fewer)"
-else
-	bad "run stream: event idx did not cut kicks + interrupts ($on with, $off without)"
-fi
-
-# ... and in lockstep, where a woken device thread sits out 200 events
-# (the stream's default --wake-latency), seeded and repeatable: at least
-# ten times fewer kicks per buffer with event idx
+# The streaming run shows notification suppression: in lockstep, where a
+# woken device thread sits out 200 events (the stream's default
+# --wake-latency), seeded and repeatable, event idx needs at least ten
+# times fewer kicks per buffer. (The free schedule shows it too, but by
+# how much depends on the machine's load: no assertion there.)
 kicks_of() {
 	"$vlab" run stream --seed 5 "$@" |
 		sed -n 's/.*: \([0-9]*\) kicks .*/\1/p'

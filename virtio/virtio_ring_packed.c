@@ -308,6 +308,50 @@ bool kick_prepare_packed(struct vring_virtqueue *vq)
 	return needs_kick;
 }
 
+/** The driver event suppression structure of a packed ring (§2.8.10). */
+struct supp_packed {
+	u16 flags;		/**< ENABLE, DISABLE or DESC */
+	u16 off_wrap;		/**< with DESC: where, and in which lap */
+};
+
+/**
+ * supp_packed_snap() - what the driver event structure holds before the
+ * driver writes it (it alone writes it), when tracing wants to know.
+ * @param vq the queue.
+ * @return its fields, or zeros with tracing off.
+ */
+static struct supp_packed supp_packed_snap(struct vring_virtqueue *vq)
+{
+	if (!VLAB_TRACING())
+		return (struct supp_packed){ 0 };
+	return (struct supp_packed){
+		.flags = le16_to_cpu(READ_ONCE(vq->packed.driver->flags)),
+		.off_wrap = le16_to_cpu(READ_ONCE(vq->packed.driver->off_wrap)),
+	};
+}
+
+/**
+ * supp_packed_traced() - after the driver wrote its event structure
+ * (§2.8.10): one event when it changed, so the interrupts it asks for are
+ * as visible as the buffers it adds. Trace event: driver-event.
+ * @param vq the queue.
+ * @param old what supp_packed_snap() saw before the writes.
+ */
+static void supp_packed_traced(struct vring_virtqueue *vq,
+			       struct supp_packed old)
+{
+	struct supp_packed now;
+
+	if (!VLAB_TRACING())
+		return;
+	now = supp_packed_snap(vq);
+	if (now.flags != old.flags || now.off_wrap != old.off_wrap)
+		VLAB_TRACE(.kind = VLAB_EV_DRIVER_EVENT, .dev = vq_dev_name(vq),
+			   .queue = (int)vq->vq.index, .spec = "§2.8.10",
+			   .before = old.off_wrap, .after = now.off_wrap,
+			   .v = { 2, now.flags }, .text = "driver event");
+}
+
 /**
  * ask_next_used_packed() - with EVENT_IDX, ask for an interrupt at the
  * next used descriptor: the driver event offset (§2.8.10).
@@ -315,8 +359,11 @@ bool kick_prepare_packed(struct vring_virtqueue *vq)
  */
 static void ask_next_used_packed(struct vring_virtqueue *vq)
 {
+	struct supp_packed old;
+
 	if (vq->packed.event_flags_shadow != VRING_PACKED_EVENT_FLAG_DESC)
 		return;
+	old = supp_packed_snap(vq);
 	/*
 	 * The virtio_mb orders this store of off_wrap (write) before our next
 	 * load of a descriptor's flags (read: get_buf_ctx_packed() again, or
@@ -329,6 +376,7 @@ static void ask_next_used_packed(struct vring_virtqueue *vq)
 	smp_store_release(&vq->packed.driver->off_wrap,
 			  cpu_to_le16(vq->last_used_idx));
 	virtio_mb(vq->weak_barriers);
+	supp_packed_traced(vq, old);
 }
 
 /**
@@ -386,11 +434,15 @@ void *get_buf_ctx_packed(struct vring_virtqueue *vq, unsigned int *len,
  */
 void disable_cb_packed(struct vring_virtqueue *vq)
 {
+	struct supp_packed old;
+
 	if (vq->packed.event_flags_shadow == VRING_PACKED_EVENT_FLAG_DISABLE)
 		return;
+	old = supp_packed_snap(vq);
 	vq->packed.event_flags_shadow = VRING_PACKED_EVENT_FLAG_DISABLE;
 	WRITE_ONCE(vq->packed.driver->flags,
 		   cpu_to_le16(VRING_PACKED_EVENT_FLAG_DISABLE));
+	supp_packed_traced(vq, old);
 }
 
 /**
@@ -405,6 +457,8 @@ void disable_cb_packed(struct vring_virtqueue *vq)
  */
 unsigned int enable_cb_prepare_packed(struct vring_virtqueue *vq)
 {
+	struct supp_packed old = supp_packed_snap(vq);
+
 	if (vq->event) {
 		WRITE_ONCE(vq->packed.driver->off_wrap,
 			   cpu_to_le16(vq->last_used_idx));
@@ -424,6 +478,7 @@ unsigned int enable_cb_prepare_packed(struct vring_virtqueue *vq)
 		WRITE_ONCE(vq->packed.driver->flags,
 			   cpu_to_le16(vq->packed.event_flags_shadow));
 	}
+	supp_packed_traced(vq, old);
 	return vq->last_used_idx;
 }
 
@@ -450,11 +505,13 @@ bool poll_packed(struct vring_virtqueue *vq, unsigned int off_wrap)
  */
 bool enable_cb_delayed_packed(struct vring_virtqueue *vq)
 {
+	struct supp_packed old;
 	u16 pos, bufs;
 	bool wrap;
 
 	if (!vq->event)
 		return virtqueue_enable_cb(&vq->vq);
+	old = supp_packed_snap(vq);
 	pos = used_pos_packed(vq, &wrap);
 	bufs = (u16)((vq->packed.num - vq->vq.num_free) * 3 / 4);
 	vring_packed_advance(&pos, &wrap, bufs, vq->packed.num);
@@ -471,6 +528,7 @@ bool enable_cb_delayed_packed(struct vring_virtqueue *vq)
 		WRITE_ONCE(vq->packed.driver->flags,
 			   cpu_to_le16(VRING_PACKED_EVENT_FLAG_DESC));
 	}
+	supp_packed_traced(vq, old);
 	return !virtqueue_poll(&vq->vq, vq->last_used_idx);
 }
 

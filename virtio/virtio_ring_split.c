@@ -402,6 +402,60 @@ bool used_hint_split(struct vring_virtqueue *vq)
 	return used_idx != READ_ONCE(vq->last_used_idx);
 }
 
+/** The driver's notification-suppression fields of a split ring. */
+struct supp_split {
+	u16 flags;		/**< avail->flags (NO_INTERRUPT) */
+	u16 used_event;		/**< used_event, after avail->ring[] */
+};
+
+/**
+ * supp_split_snap() - what the driver's suppression fields hold before
+ * it writes them (it alone writes them), when tracing wants to know.
+ * @param vq the queue.
+ * @return the fields, or zeros with tracing off.
+ */
+static struct supp_split supp_split_snap(struct vring_virtqueue *vq)
+{
+	struct virtio_device *vdev = vq->vq.vdev;
+
+	if (!VLAB_TRACING())
+		return (struct supp_split){ 0 };
+	return (struct supp_split){
+		.flags = virtio16_to_cpu(vdev,
+					 READ_ONCE(vq->split.vring.avail->flags)),
+		.used_event = virtio16_to_cpu(vdev,
+			READ_ONCE(vring_used_event(&vq->split.vring))),
+	};
+}
+
+/**
+ * supp_split_traced() - after the driver wrote its suppression fields
+ * (§2.7.10): one event for each field that changed, so the interrupts
+ * it asks for are as visible as the buffers it adds.
+ * Trace event: driver-event.
+ * @param vq the queue.
+ * @param old what supp_split_snap() saw before the writes.
+ */
+static void supp_split_traced(struct vring_virtqueue *vq,
+			      struct supp_split old)
+{
+	struct supp_split now;
+
+	if (!VLAB_TRACING())
+		return;
+	now = supp_split_snap(vq);
+	if (now.flags != old.flags)
+		VLAB_TRACE(.kind = VLAB_EV_DRIVER_EVENT, .dev = vq_dev_name(vq),
+			   .queue = (int)vq->vq.index, .before = old.flags,
+			   .after = now.flags, .v = { 0 },
+			   .text = "avail.flags");
+	if (now.used_event != old.used_event)
+		VLAB_TRACE(.kind = VLAB_EV_DRIVER_EVENT, .dev = vq_dev_name(vq),
+			   .queue = (int)vq->vq.index, .before = old.used_event,
+			   .after = now.used_event, .v = { 1 },
+			   .text = "used_event");
+}
+
 /**
  * get_buf_ctx_split() - receive one used buffer from the device
  * (virtio 1.2 §2.7.14): read the next used element, check it, give the
@@ -443,6 +497,8 @@ void *get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
 	/* With EVENT_IDX, ask to be interrupted at the next used entry */
 	if (vq->event && !(vq->split.avail_flags_shadow &
 			   VRING_AVAIL_F_NO_INTERRUPT)) {
+		struct supp_split old = supp_split_snap(vq);
+
 		/*
 		 * The virtio_mb orders this store of used_event (write) before
 		 * our next load of used->idx (read: more_used_split() in the
@@ -456,6 +512,7 @@ void *get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
 		smp_store_release(&vring_used_event(&vq->split.vring),
 				  cpu_to_virtio16(vdev, vq->last_used_idx));
 		virtio_mb(vq->weak_barriers);
+		supp_split_traced(vq, old);
 	}
 	return ret;
 }
@@ -469,8 +526,11 @@ void *get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
  */
 void disable_cb_split(struct vring_virtqueue *vq)
 {
+	struct supp_split old;
+
 	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
 		return;
+	old = supp_split_snap(vq);
 	vq->split.avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
 	if (vq->event)
 		/*
@@ -485,6 +545,7 @@ void disable_cb_split(struct vring_virtqueue *vq)
 		WRITE_ONCE(vq->split.vring.avail->flags,
 			   cpu_to_virtio16(vq->vq.vdev,
 					   vq->split.avail_flags_shadow));
+	supp_split_traced(vq, old);
 }
 
 /**
@@ -498,6 +559,8 @@ void disable_cb_split(struct vring_virtqueue *vq)
  */
 unsigned int enable_cb_prepare_split(struct vring_virtqueue *vq)
 {
+	struct supp_split old = supp_split_snap(vq);
+
 	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT) {
 		vq->split.avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
 		if (!vq->event)
@@ -508,6 +571,7 @@ unsigned int enable_cb_prepare_split(struct vring_virtqueue *vq)
 	if (vq->event)
 		WRITE_ONCE(vring_used_event(&vq->split.vring),
 			   cpu_to_virtio16(vq->vq.vdev, vq->last_used_idx));
+	supp_split_traced(vq, old);
 	return vq->last_used_idx;
 }
 
@@ -534,10 +598,12 @@ bool poll_split(struct vring_virtqueue *vq, unsigned int last_used_idx)
  */
 bool enable_cb_delayed_split(struct vring_virtqueue *vq)
 {
+	struct supp_split old;
 	u16 bufs;
 
 	if (!vq->event)
 		return virtqueue_enable_cb(&vq->vq);
+	old = supp_split_snap(vq);
 	/* The interrupt when about 3/4 of the pending buffers are used */
 	if (vq->split.avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
 		vq->split.avail_flags_shadow &= ~VRING_AVAIL_F_NO_INTERRUPT;
@@ -551,6 +617,7 @@ bool enable_cb_delayed_split(struct vring_virtqueue *vq)
 	smp_store_release(&vring_used_event(&vq->split.vring),
 			  cpu_to_virtio16(vq->vq.vdev,
 					  (u16)(vq->last_used_idx + bufs)));
+	supp_split_traced(vq, old);
 	return !virtqueue_poll(&vq->vq, vq->last_used_idx);
 }
 

@@ -122,6 +122,43 @@ static bool format_packed(const struct vlab_event *ev, char *buf, size_t size)
 	}
 }
 
+/**
+ * suppression_text() - a write of a notification-suppression field
+ * (§2.7.10, §2.8.10): which field, its value before and after, and what
+ * the other side now reads in it.
+ * @param ev a driver-event or device-event; @c text names the field,
+ *	@c v[0] says which kind of field (0 flags, 1 an event index,
+ *	2 a packed event structure: its flags in @c v[1], off_wrap before
+ *	and after).
+ * @param buf receives the line.
+ * @param size its room.
+ */
+static void suppression_text(const struct vlab_event *ev, char *buf,
+			     size_t size)
+{
+	bool drv = ev->kind == VLAB_EV_DRIVER_EVENT;
+	const char *who = drv ? "interrupts" : "kicks";
+
+	switch (ev->v[0]) {
+	case 0:
+		snprintf(buf, size, "%s %u -> %u: %s %s", ev->text, ev->before,
+			 ev->after, ev->after ? "no" : "all", who);
+		break;
+	case 1:
+		snprintf(buf, size,
+			 "%s %u -> %u: %s once the %s index passes %u",
+			 ev->text, ev->before, ev->after, who,
+			 drv ? "used" : "avail", ev->after);
+		break;
+	default:
+		snprintf(buf, size, "%s flags %s, off_wrap 0x%04x -> 0x%04x",
+			 ev->text, ev->v[1] == 0 ? "ENABLE" :
+			 ev->v[1] == 1 ? "DISABLE" : "DESC", ev->before,
+			 ev->after);
+		break;
+	}
+}
+
 void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 {
 	char a[96], b[96];
@@ -251,6 +288,10 @@ void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size)
 		snprintf(buf, size, "%s",
 			 ev->v[0] ? "wake_up(): sleepers test their condition again" :
 			 "complete(): the sleeping thread may run again");
+		break;
+	case VLAB_EV_DRIVER_EVENT:
+	case VLAB_EV_DEVICE_EVENT:
+		suppression_text(ev, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "?");

@@ -50,6 +50,12 @@ enum vlab_event_kind {
 	VLAB_EV_QUEUE_BROKEN,	/**< driver found the device misbehaving */
 	VLAB_EV_SLEEP,		/**< a guest thread sleeps for a completion */
 	VLAB_EV_WAKE,		/**< complete() wakes the sleeping thread */
+	VLAB_EV_DRIVER_EVENT,	/**< driver wrote its suppression field:
+				     avail.flags, used_event, or the
+				     packed driver event structure */
+	VLAB_EV_DEVICE_EVENT,	/**< device wrote its suppression field:
+				     used.flags, avail_event, or the packed
+				     device event structure */
 	VLAB_EV_COUNT		/**< number of kinds */
 };
 
@@ -88,6 +94,8 @@ extern int vlab_trace_on;
 void vlab_trace_emit(const struct vlab_event *ev);
 
 #ifdef VLAB_TRACE_COMPILED_OUT
+/** Whether events are wanted now: never in this build. */
+#define VLAB_TRACING() 0
 /*
  * Only for the benchmark that measures what a trace point costs when off:
  * no sink and no lockstep can work in such a build. The dead branch keeps
@@ -99,6 +107,13 @@ void vlab_trace_emit(const struct vlab_event *ev);
 			vlab_trace_emit(&(struct vlab_event){ __VA_ARGS__ }); \
 	} while (0)
 #else
+/**
+ * Whether events are wanted now: for a trace point that must look at
+ * memory before it writes (to report only what changed), so that with
+ * tracing off it still costs one predictable branch.
+ */
+#define VLAB_TRACING()							\
+	__builtin_expect(__atomic_load_n(&vlab_trace_on, __ATOMIC_RELAXED), 0)
 /** Emit an event built from designated initialisers, if tracing is on. */
 #define VLAB_TRACE(...)							\
 	do {								\
