@@ -239,6 +239,19 @@ static void *second_writer(void *arg)
 }
 
 /**
+ * writer_sleeps() - harness_wait() condition: a guest thread went to
+ * sleep since the capture started (the second writer, waiting for the
+ * killed request).
+ * @param arg unused.
+ * @return true once a sleep event was captured.
+ */
+static bool writer_sleeps(void *arg)
+{
+	(void)arg;
+	return harness_count_kind(VLAB_EV_SLEEP) > 0;
+}
+
+/**
  * Bug 4: a write killed while the device holds it; another process's
  * write then waits for it, and both writes land whole.
  */
@@ -261,11 +274,15 @@ static void test_blk_killed_request(void)
 	guest_kill(false);
 
 	second_ret = 1;
+	harness_capture_start();
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, second_writer, &fd2),
 			      0);
-	usleep(50000);
+	/* the second writer reached its sleep: it waits for the first */
+	CU_ASSERT_TRUE(harness_wait(writer_sleeps, NULL));
+	usleep(20000);
 	/* still waiting for the first request, not failed with EIO */
 	CU_ASSERT_EQUAL(__atomic_load_n(&second_ret, __ATOMIC_ACQUIRE), 1);
+	harness_capture_stop();
 	vlab_device_set_stall(dev, false);
 	pthread_join(t, NULL);
 	CU_ASSERT_EQUAL(second_ret, 512);
