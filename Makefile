@@ -148,6 +148,11 @@ dot-svg:
 		dot -Tsvg "$$f" -o "$${f%.dot}.svg" || exit 1; n=$$((n + 1)); \
 	done; echo "make dot-svg: $$n SVG files in $(DOT_DIR)/"
 
+ifneq ($(V),release)
+build/release/vlab:
+	$(MAKE) V=release build/release/vlab
+endif
+
 $(BUILD)/vlab: $(TOOL_OBJS) $(SCENARIO_OBJS) $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
 
@@ -182,9 +187,12 @@ test: deps
 tsan: deps
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(MAKE) V=tsan check
 
-docs:
+# The event reference is generated from the kind table (sim/trace.c) by
+# `vlab events`, so the book's page cannot drift from the code.
+docs: build/release/vlab
 	@scripts/install-deps.sh docs
 	@mkdir -p build/docs
+	@build/release/vlab events > build/docs/events.md
 	@doxygen docs/Doxyfile 2> build/docs/warnings.log; \
 	status=$$?; cat build/docs/warnings.log >&2; \
 	if [ $$status -ne 0 ] || [ -s build/docs/warnings.log ]; then \

@@ -45,6 +45,22 @@ void vlab_trace_set_sink(vlab_trace_sink_fn *sink, void *opaque);
 const char *vlab_event_kind_name(enum vlab_event_kind kind);
 
 /**
+ * vlab_event_kind_what() - one line on what an event of a kind means:
+ * the event reference (`vlab events`, the book's page) prints it.
+ * @param kind the kind.
+ * @return the line.
+ */
+const char *vlab_event_kind_what(enum vlab_event_kind kind);
+
+/**
+ * vlab_event_kind_spec() - the virtio 1.2 section a kind follows by
+ * default (an event may name another, see vlab_event_spec()).
+ * @param kind the kind.
+ * @return e.g. "§2.7.13.4".
+ */
+const char *vlab_event_kind_spec(enum vlab_event_kind kind);
+
+/**
  * vlab_event_side() - which side makes events of a kind.
  * @param kind the kind.
  * @return driver or device.

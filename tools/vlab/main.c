@@ -27,6 +27,7 @@
 #include "tests/scenarios/scenario.h"
 #include "tools/vlab/canon.h"
 #include "tools/vlab/run.h"
+#include "tools/vlab/sinks.h"
 #include "virtio/shared/boundary.h"
 
 /**
@@ -498,6 +499,10 @@ int main(int argc, char **argv)
 	vlab_options_parse(argc, argv, &o);
 	if (o.diff_a)
 		return vlab_trace_diff(o.diff_a, o.diff_b, stdout);
+	if (o.events) {
+		vlab_events_reference(stdout);
+		return 0;
+	}
 	/* "out/" and "out" name one directory: file names get one slash */
 	while (o.dot_dir && strlen(o.dot_dir) > 1 &&
 	       o.dot_dir[strlen(o.dot_dir) - 1] == '/')

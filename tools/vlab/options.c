@@ -21,6 +21,7 @@ static void usage(FILE *out)
 	fputs("usage: vlab run rng|blk|console|stream [options]\n"
 	      "       vlab step rng|blk|console|stream [options] [--steps N]\n"
 	      "       vlab diff TRACE-A TRACE-B\n"
+	      "       vlab events\n"
 	      "       vlab --help\n"
 	      "\n"
 	      "run: boot a simulated machine with one virtio-mmio device, load\n"
@@ -38,6 +39,9 @@ static void usage(FILE *out)
 	      "           virtio-net's transmit path) over the loopback test\n"
 	      "           device; with --stats, compare the kicks and interrupts\n"
 	      "           per buffer with and without --no-event-idx\n"
+	      "events: every kind of trace event, its side, its section of\n"
+	      "virtio 1.2 and what it means, as a Markdown page (the book's\n"
+	      "event reference is made from it)\n"
 	      "diff: compare two traces saved from --trace (best in canon form),\n"
 	      "event by event, and print the first event that differs with both\n"
 	      "lines; exit 0 when they match, 1 when they differ\n"
@@ -315,6 +319,12 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 	}
 	if (argv[1][0] == '-')
 		bad_usage("unknown option '%s'", argv[1]);
+	if (!strcmp(argv[1], "events")) {
+		if (argc != 2)
+			bad_usage("events takes no options");
+		o->events = true;
+		return;
+	}
 	if (!strcmp(argv[1], "diff")) {
 		if (argc != 4)
 			bad_usage("diff needs two trace files");

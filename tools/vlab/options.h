@@ -36,6 +36,7 @@ enum trace_format {
 /** What the command line asked for. */
 struct options {
 	bool step;		/**< `vlab step` rather than `vlab run` */
+	bool events;		/**< `vlab events`: the event reference */
 	const char *diff_a;	/**< `vlab diff A B`: the first trace */
 	const char *diff_b;	/**< and the second */
 	const char *device;	/**< device type to run */

@@ -421,3 +421,24 @@ void vlab_event_counts_json(FILE *out, const struct vlab_event_counts *c,
 	}
 	fputc(']', out);
 }
+
+void vlab_events_reference(FILE *out)
+{
+	int k;
+
+	fputs("Trace events {#events}\n"
+	      "============\n\n"
+	      "Every line of `vlab run ... --trace` is one of these events (and\n"
+	      "every object of `--trace-format jsonl` has its name in `kind`).\n"
+	      "This page is made by `vlab events` from the kind table in\n"
+	      "sim/trace.c, the table the text and JSON sinks and the stepper's\n"
+	      "`b` command use.\n\n"
+	      "| event | side | virtio 1.2 | what happened |\n"
+	      "|---|---|---|---|\n", out);
+	for (k = 0; k < VLAB_EV_COUNT; k++)
+		fprintf(out, "| `%s` | %s | %s | %s |\n",
+			vlab_event_kind_name(k),
+			vlab_event_side(k) == VLAB_SIDE_DRIVER ? "driver" :
+			"device", vlab_event_kind_spec(k),
+			vlab_event_kind_what(k));
+}

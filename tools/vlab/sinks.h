@@ -108,4 +108,12 @@ void vlab_event_counts_json(FILE *out, const struct vlab_event_counts *c,
  */
 void vlab_json_string(FILE *out, const char *s);
 
+/**
+ * vlab_events_reference() - the reference page of every event kind, as
+ * Markdown (Doxygen page "events"): name, side, section, meaning, from
+ * the same table the sinks use, so it cannot drift.
+ * @param out where to.
+ */
+void vlab_events_reference(FILE *out);
+
 #endif /* VLAB_TOOLS_SINKS_H */
