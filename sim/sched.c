@@ -275,7 +275,13 @@ static void report_deadlock(void)
 		if (sched.slot[i].state == SLOT_WAITING)
 			fprintf(stderr, "vlab:   %s waits for %s\n",
 				sched.slot[i].name, sched.slot[i].why);
-	/* every other thread is parked: the rings hold still */
+	/*
+	 * Every other thread is parked: the rings hold still. The hook may
+	 * take guest locks: let go of the schedule's lock and leave the
+	 * schedule first, so those locks are plain ones for this thread.
+	 */
+	pthread_mutex_unlock(&sched.lock);
+	my_slot = -1;
 	if (deadlock_hook)
 		deadlock_hook(deadlock_arg);
 	fflush(stdout);

@@ -559,6 +559,83 @@ void vring_init_vq(struct vring_virtqueue *vq, unsigned int index,
 	vq->indirect = virtio_has_feature(vdev, VIRTIO_RING_F_INDIRECT_DESC);
 }
 
+/** Most queues the ring view can find by address at once. */
+#define VLAB_VQ_REGISTRY 256
+
+/**
+ * Every live queue, for guest_vq_private(): the ring view shows the
+ * driver's own state next to the shared rings. Not part of Linux.
+ */
+static struct {
+	spinlock_t lock;			/**< guards the table */
+	struct vring_virtqueue *vq[VLAB_VQ_REGISTRY]; /**< live, or NULL */
+} registry = { .lock = { PTHREAD_MUTEX_INITIALIZER } };
+
+/**
+ * registry_set() - put a queue in the registry or take it out.
+ * @param vq the queue.
+ * @param add true to add, false to remove.
+ */
+static void registry_set(struct vring_virtqueue *vq, bool add)
+{
+	unsigned int i;
+
+	spin_lock(&registry.lock);
+	for (i = 0; i < VLAB_VQ_REGISTRY; i++) {
+		if (add && !registry.vq[i]) {
+			registry.vq[i] = vq;
+			break;
+		}
+		if (!add && registry.vq[i] == vq) {
+			registry.vq[i] = NULL;
+			break;
+		}
+	}
+	spin_unlock(&registry.lock);
+}
+
+/**
+ * vq_desc_gpa() - where a queue's descriptors start, guest-physical.
+ * @param vq the queue.
+ * @return the address the transport gave the device as QueueDesc.
+ */
+static u64 vq_desc_gpa(const struct vring_virtqueue *vq)
+{
+	return vq->packed_ring ? vq->packed.ring_dma_addr :
+		vq->split.queue_dma_addr;
+}
+
+bool guest_vq_private(uint64_t desc_gpa, struct guest_vq_private *out)
+{
+	const struct vring_virtqueue *vq;
+	bool found = false;
+	unsigned int i;
+
+	spin_lock(&registry.lock);
+	for (i = 0; i < VLAB_VQ_REGISTRY && !found; i++) {
+		vq = registry.vq[i];
+		if (!vq || vq_desc_gpa(vq) != desc_gpa)
+			continue;
+		found = true;
+		out->packed = vq->packed_ring;
+		out->num_free = vq->vq.num_free;
+		out->free_head = vq->free_head;
+		out->last_used = READ_ONCE(vq->last_used_idx);
+		if (vq->packed_ring) {
+			out->used_wrap = out->last_used >> 15;
+			out->last_used &= 0x7fff;
+			out->next_avail = vq->packed.next_avail_idx;
+			out->avail_wrap = vq->packed.avail_wrap_counter;
+		} else {
+			out->used_wrap = false;
+			out->next_avail = vq->split.avail_idx_shadow;
+			out->avail_wrap = false;
+		}
+	}
+	spin_unlock(&registry.lock);
+	return found;
+}
+
 /**
  * vring_publish_vq() - add a ready queue to its device's list (what
  * virtio_find_vqs() callers and del_vqs walk).
@@ -572,6 +649,7 @@ struct virtqueue *vring_publish_vq(struct vring_virtqueue *vq)
 	spin_lock(&vdev->vqs_list_lock);
 	list_add_tail(&vq->vq.list, &vdev->vqs);
 	spin_unlock(&vdev->vqs_list_lock);
+	registry_set(vq, true);
 	return &vq->vq;
 }
 
@@ -601,6 +679,7 @@ void vring_del_virtqueue(struct virtqueue *_vq)
 	spin_lock(&vdev->vqs_list_lock);
 	list_del(&_vq->list);
 	spin_unlock(&vdev->vqs_list_lock);
+	registry_set(vq, false);
 	if (vq->packed_ring)
 		vring_free_packed(vq);
 	else

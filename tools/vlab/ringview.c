@@ -11,6 +11,7 @@
  * requests in flight shows two requests.
  */
 #include "tools/vlab/ringview.h"
+#include "tools/vlab/ringview_rows.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -22,10 +23,6 @@
 #include "sim/device.h"
 #include "virtio/shared/vring_split.h"
 
-/** Fill colour of a changed field in the Graphviz pictures. */
-#define CHANGED_FILL "#ffe066"
-/** Most entries of an indirect table shown under its descriptor. */
-#define TABLE_ROWS 16
 
 int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 		       unsigned int q)
@@ -60,6 +57,8 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 	rv->packed = vq->packed_ring;
 	rv->event_idx = vq->event_idx;
 	rv->num = num;
+	/* the driver's own bookkeeping, which no shared byte shows */
+	rv->drv_known = guest_vq_private(vq->desc_gpa, &rv->drv);
 	if (vq->packed_ring) {
 		for (i = 0; i < num; i++) {
 			rv->desc[i].addr = le64toh(vq->packed.desc[i].addr);
@@ -110,37 +109,31 @@ void vlab_ringview_free(struct vlab_ringview *rv)
 }
 
 /**
- * comparable() - whether @p before describes the same queue layout as
+ * rv_comparable() - whether @p before describes the same queue layout as
  * @p now, so that a field-by-field comparison means something.
  * @param now the snapshot shown.
  * @param before the previous one, or NULL.
  * @return true when changes can be marked.
  */
-static bool comparable(const struct vlab_ringview *now,
+bool rv_comparable(const struct vlab_ringview *now,
 		       const struct vlab_ringview *before)
 {
 	return before && before->ready && now->ready &&
 		before->packed == now->packed && before->num == now->num;
 }
 
-/** The rows of one queue worth showing, and which of them changed. */
-struct rows {
-	bool *desc;		/**< descriptor (or packed slot) shown */
-	bool *avail;		/**< split: avail ring entry shown */
-	bool *used;		/**< split: used ring entry shown */
-};
 
 /**
- * pick_rows() - choose the entries to show (see the file comment).
+ * rv_pick_rows() - choose the entries to show (see the file comment).
  * @param now the snapshot.
  * @param before the previous one, or NULL.
- * @param r receives the choice; free with free_rows().
+ * @param r receives the choice; free with rv_free_rows().
  * @return 0 or -ENOMEM.
  */
-static int pick_rows(const struct vlab_ringview *now,
+int rv_pick_rows(const struct vlab_ringview *now,
 		     const struct vlab_ringview *before, struct rows *r)
 {
-	bool cmp = comparable(now, before);
+	bool cmp = rv_comparable(now, before);
 	unsigned int num = now->num, i, j, k;
 	uint16_t idx;
 
@@ -196,10 +189,10 @@ static int pick_rows(const struct vlab_ringview *now,
 
 
 /**
- * free_rows() - release what pick_rows() allocated.
+ * rv_free_rows() - release what rv_pick_rows() allocated.
  * @param r the rows.
  */
-static void free_rows(struct rows *r)
+void rv_free_rows(struct rows *r)
 {
 	free(r->desc);
 	free(r->avail);
@@ -207,13 +200,13 @@ static void free_rows(struct rows *r)
 }
 
 /**
- * flags_text() - descriptor flags as names.
+ * rv_flags_text() - descriptor flags as names.
  * @param flags VRING_DESC_F_* bits, and AVAIL/USED for packed.
  * @param buf receives e.g. "NEXT|WRITE|AVAIL".
  * @param size size of @p buf.
  * @return @p buf.
  */
-static const char *flags_text(uint16_t flags, char *buf, size_t size)
+const char *rv_flags_text(uint16_t flags, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s%s%s",
 		 flags & VRING_DESC_F_NEXT ? "|NEXT" : "",
@@ -227,11 +220,11 @@ static const char *flags_text(uint16_t flags, char *buf, size_t size)
 }
 
 /**
- * event_flags_text() - a packed event structure's flags (§2.8.10).
+ * rv_event_flags_text() - a packed event structure's flags (§2.8.10).
  * @param flags RING_EVENT_FLAGS_* value.
  * @return its name.
  */
-static const char *event_flags_text(uint16_t flags)
+const char *rv_event_flags_text(uint16_t flags)
 {
 	switch (flags & 3) {
 	case VRING_PACKED_EVENT_FLAG_ENABLE:
@@ -302,7 +295,7 @@ static void print_table(const struct textout *t,
 		fprintf(t->out, "      table[%u]  addr 0x%" PRIx64 "  len %u  %s",
 			i, (uint64_t)le64toh(table[i].addr),
 			le32toh(table[i].len),
-			flags_text(le16toh(table[i].flags), f, sizeof(f)));
+			rv_flags_text(le16toh(table[i].flags), f, sizeof(f)));
 		if (!rv->packed &&
 		    (le16toh(table[i].flags) & VRING_DESC_F_NEXT))
 			fprintf(t->out, "  next %u", le16toh(table[i].next));
@@ -317,7 +310,7 @@ static void print_table(const struct textout *t,
  * each descriptor that points at one; both layouts.
  * @param t the output.
  * @param now the snapshot.
- * @param b the previous snapshot when comparable, else NULL.
+ * @param b the previous snapshot when rv_comparable, else NULL.
  * @param r the rows to show.
  */
 static void print_descs(const struct textout *t,
@@ -340,7 +333,7 @@ static void print_descs(const struct textout *t,
 		      d->addr);
 		field(t, o && o->len != d->len, "len", "%u", d->len);
 		field(t, o && o->flags != d->flags, "flags", "%s",
-		      flags_text(d->flags, f, sizeof(f)));
+		      rv_flags_text(d->flags, f, sizeof(f)));
 		field(t, o && o->tag != d->tag, tag, "%u", d->tag);
 		fputc('\n', t->out);
 		if (d->flags & VRING_DESC_F_INDIRECT)
@@ -354,9 +347,41 @@ static void print_descs(const struct textout *t,
  * print_split() - a split queue's two rings as text.
  * @param t the output.
  * @param now the snapshot.
- * @param b the previous snapshot when comparable, else NULL.
+ * @param b the previous snapshot when rv_comparable, else NULL.
  * @param r the rows to show.
  */
+/**
+ * print_driver() - the driver's private state: what it has not told the
+ * device (next avail, free descriptors) and how far it has read the used
+ * ring, changed fields marked.
+ * @param t where to.
+ * @param now the snapshot.
+ * @param b the previous one, or NULL.
+ */
+static void print_driver(const struct textout *t,
+			 const struct vlab_ringview *now,
+			 const struct vlab_ringview *b)
+{
+	const struct guest_vq_private *d = &now->drv, *o = b ? &b->drv : NULL;
+
+	fprintf(t->out, "    driver   ");
+	field(t, o && o->last_used != d->last_used, "last_used", "%u",
+	      d->last_used);
+	if (d->packed) {
+		field(t, o && o->used_wrap != d->used_wrap, "wrap", "%d",
+		      d->used_wrap);
+		field(t, o && o->next_avail != d->next_avail, "next_avail",
+		      "%u", d->next_avail);
+		field(t, o && o->avail_wrap != d->avail_wrap, "wrap", "%d",
+		      d->avail_wrap);
+	}
+	field(t, o && o->free_head != d->free_head, "free_head", "%u",
+	      d->free_head);
+	field(t, o && o->num_free != d->num_free, "num_free", "%u",
+	      d->num_free);
+	fputc('\n', t->out);
+}
+
 static void print_split(const struct textout *t,
 			const struct vlab_ringview *now,
 			const struct vlab_ringview *b, const struct rows *r)
@@ -407,7 +432,7 @@ static void print_split(const struct textout *t,
  * print_packed() - a packed queue's event structures as text.
  * @param t the output.
  * @param now the snapshot.
- * @param b the previous snapshot when comparable, else NULL.
+ * @param b the previous snapshot when rv_comparable, else NULL.
  */
 static void print_packed(const struct textout *t,
 			 const struct vlab_ringview *now,
@@ -415,12 +440,12 @@ static void print_packed(const struct textout *t,
 {
 	fprintf(t->out, "    driver event");
 	field(t, b && b->drv_flags != now->drv_flags, "flags", "%s",
-	      event_flags_text(now->drv_flags));
+	      rv_event_flags_text(now->drv_flags));
 	field(t, b && b->drv_off_wrap != now->drv_off_wrap, "off_wrap",
 	      "0x%04x", now->drv_off_wrap);
 	fprintf(t->out, "\n    device event");
 	field(t, b && b->dev_flags != now->dev_flags, "flags", "%s",
-	      event_flags_text(now->dev_flags));
+	      rv_event_flags_text(now->dev_flags));
 	field(t, b && b->dev_off_wrap != now->dev_off_wrap, "off_wrap",
 	      "0x%04x", now->dev_off_wrap);
 	fputc('\n', t->out);
@@ -429,7 +454,7 @@ static void print_packed(const struct textout *t,
 void vlab_ringview_print(FILE *out, const struct vlab_ringview *now,
 			 const struct vlab_ringview *before, bool colour)
 {
-	const struct vlab_ringview *b = comparable(now, before) ? before : NULL;
+	const struct vlab_ringview *b = rv_comparable(now, before) ? before : NULL;
 	struct textout t = { out, colour };
 	struct rows r;
 
@@ -455,8 +480,10 @@ void vlab_ringview_print(FILE *out, const struct vlab_ringview *now,
 		      "%u", now->last_avail);
 	}
 	fputc('\n', out);
-	if (pick_rows(now, b, &r)) {
-		free_rows(&r);
+	if (now->drv_known)
+		print_driver(&t, now, b && b->drv_known ? b : NULL);
+	if (rv_pick_rows(now, b, &r)) {
+		rv_free_rows(&r);
 		fprintf(out, "    (out of memory)\n");
 		return;
 	}
@@ -465,277 +492,5 @@ void vlab_ringview_print(FILE *out, const struct vlab_ringview *now,
 		print_packed(&t, now, b);
 	else
 		print_split(&t, now, b, &r);
-	free_rows(&r);
-}
-
-/**
- * td() - one table cell of a Graphviz HTML label.
- * @param out where to.
- * @param changed fill it to show the event changed it.
- * @param port the cell's port name, or NULL.
- * @param fmt printf format of its text.
- */
-static void __attribute__((format(printf, 4, 5)))
-td(FILE *out, bool changed, const char *port, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("<TD", out);
-	if (port)
-		fprintf(out, " PORT=\"%s\"", port);
-	if (changed)
-		fputs(" BGCOLOR=\"" CHANGED_FILL "\"", out);
-	fputc('>', out);
-	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
-	va_end(ap);
-	fputs("</TD>", out);
-}
-
-/** Opening of every table node. */
-#define TABLE_OPEN "[shape=plaintext, label=<<TABLE BORDER=\"0\" " \
-	"CELLBORDER=\"1\" CELLSPACING=\"0\" CELLPADDING=\"3\">"
-/** Closing of every table node. */
-#define TABLE_CLOSE "</TABLE>>];\n"
-/** A table inside the left column's node (column_open()). */
-#define INNER_OPEN "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"0\" " \
-	"CELLPADDING=\"3\">"
-/** Its end, and the start of the column's next cell. */
-#define INNER_NEXT "</TABLE></TD></TR><TR><TD>\n"
-
-/**
- * column_open() - the left column of a queue's picture: one node holding
- * the ring structures and the device's counters, one under the other, so
- * they stand in the same place in every frame; the descriptor table
- * stands to its right, where every edge from a ring entry points.
- * @param out where to.
- * @param q the queue's node prefix.
- */
-static void column_open(FILE *out, const char *q)
-{
-	fprintf(out, "  %s_rings [shape=plaintext, label=<<TABLE BORDER=\"0\" "
-		"CELLSPACING=\"10\"><TR><TD>\n", q);
-}
-
-/**
- * column_close() - end the left column and put the table right of it.
- * @param out where to.
- * @param q the queue's node prefix.
- */
-static void column_close(FILE *out, const char *q)
-{
-	fprintf(out, "</TABLE></TD></TR></TABLE>>];\n"
-		"  %s_rings -> %s_desc [style=invis];\n", q, q);
-}
-
-/**
- * dot_descs() - the descriptor table (split) or ring (packed) as one
- * Graphviz table; row i has port "d<i>" for the edges.
- * @param out where to.
- * @param q node name prefix.
- * @param now the snapshot.
- * @param b the previous one when comparable, else NULL.
- * @param r the rows to show.
- */
-static void dot_descs(FILE *out, const char *q, const struct vlab_ringview *now,
-		      const struct vlab_ringview *b, const struct rows *r)
-{
-	unsigned int i;
-	char port[16], tail[16], f[64];
-
-	fprintf(out, "  %s_desc " TABLE_OPEN "<TR><TD COLSPAN=\"5\"><B>%s</B> (%s)</TD></TR>"
-		"<TR><TD>i</TD><TD>addr</TD><TD>len</TD><TD>flags</TD><TD>%s</TD></TR>\n",
-		q, now->packed ? "descriptor ring" : "descriptor table",
-		now->packed ? "§2.8.13" : "§2.7.5", now->packed ? "id" : "next");
-	for (i = 0; i < now->num; i++) {
-		const struct vlab_ringview_desc *d = &now->desc[i];
-		const struct vlab_ringview_desc *o = b ? &b->desc[i] : NULL;
-
-		if (!r->desc[i])
-			continue;
-		/* d: where ring entries point; n: where chains leave, right */
-		snprintf(port, sizeof(port), "d%u", i);
-		snprintf(tail, sizeof(tail), "n%u", i);
-		fputs("<TR>", out);
-		td(out, false, port, "%u", i);
-		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64, d->addr);
-		td(out, o && o->len != d->len, NULL, "%u", d->len);
-		td(out, o && o->flags != d->flags, NULL, "%s",
-		   flags_text(d->flags, f, sizeof(f)));
-		td(out, o && o->tag != d->tag, tail, "%u", d->tag);
-		fputs("</TR>\n", out);
-	}
-	fputs(TABLE_CLOSE, out);
-}
-
-/**
- * dot_split() - a split queue's rings and their links to the table.
- * @param out where to.
- * @param q node name prefix.
- * @param now the snapshot.
- * @param b the previous one when comparable, else NULL.
- * @param r the rows to show.
- */
-static void dot_split(FILE *out, const char *q,
-		      const struct vlab_ringview *now,
-		      const struct vlab_ringview *b, const struct rows *r)
-{
-	unsigned int i;
-	char port[16];
-
-	column_open(out, q);
-	fputs(INNER_OPEN "<TR><TD COLSPAN=\"2\"><B>avail ring</B> (§2.7.6)</TD></TR><TR><TD>flags</TD>",
-	      out);
-	td(out, b && b->avail_flags != now->avail_flags, NULL, "%s",
-	   now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
-	   "0");
-	fputs("</TR><TR><TD>idx</TD>", out);
-	td(out, b && b->avail_idx != now->avail_idx, NULL, "%u",
-	   now->avail_idx);
-	fputs("</TR>\n", out);
-	for (i = 0; i < now->num; i++) {
-		if (!r->avail[i])
-			continue;
-		snprintf(port, sizeof(port), "a%u", i);
-		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
-		td(out, b && b->avail_ring[i] != now->avail_ring[i], port,
-		   "%u", now->avail_ring[i]);
-		fputs("</TR>\n", out);
-	}
-	if (now->event_idx) {
-		fputs("<TR><TD>used_event</TD>", out);
-		td(out, b && b->used_event != now->used_event, NULL, "%u",
-		   now->used_event);
-		fputs("</TR>", out);
-	}
-	fputs(INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>used ring</B> (§2.7.8)</TD></TR><TR><TD>flags</TD>",
-	      out);
-	td(out, b && b->used_flags != now->used_flags, NULL, "%s",
-	   now->used_flags & VRING_USED_F_NO_NOTIFY ? "NO_NOTIFY" : "0");
-	fputs("<TD></TD></TR><TR><TD>idx</TD>", out);
-	td(out, b && b->used_idx != now->used_idx, NULL, "%u", now->used_idx);
-	fputs("<TD></TD></TR>\n", out);
-	for (i = 0; i < now->num; i++) {
-		const struct vring_used_elem *u = &now->used_ring[i];
-
-		if (!r->used[i])
-			continue;
-		snprintf(port, sizeof(port), "u%u", i);
-		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
-		/* the edge leaves from the row's last cell, past its text */
-		td(out, b && b->used_ring[i].id != u->id, NULL, "id %u", u->id);
-		td(out, b && b->used_ring[i].len != u->len, port, "len %u",
-		   u->len);
-		fputs("</TR>\n", out);
-	}
-	if (now->event_idx) {
-		fputs("<TR><TD>avail_event</TD>", out);
-		td(out, b && b->avail_event != now->avail_event, NULL, "%u",
-		   now->avail_event);
-		fputs("<TD></TD></TR>", out);
-	}
-	fputs(INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"2\"><B>device</B></TD></TR><TR><TD>last_avail</TD>",
-	      out);
-	td(out, b && b->last_avail != now->last_avail, NULL, "%u",
-	   now->last_avail);
-	fputs("</TR>", out);
-	column_close(out, q);
-	/* avail entries name chain heads; chains follow next; used ids
-	 * name the heads they give back */
-	for (i = 0; i < now->num; i++) {
-		if (r->avail[i] && now->avail_ring[i] < now->num &&
-		    r->desc[now->avail_ring[i]])
-			fprintf(out, "  %s_rings:a%u:e -> %s_desc:d%u:w;\n", q,
-				i, q, now->avail_ring[i]);
-		if (r->desc[i] && (now->desc[i].flags & VRING_DESC_F_NEXT) &&
-		    now->desc[i].tag < now->num && r->desc[now->desc[i].tag])
-			fprintf(out, "  %s_desc:n%u:e -> %s_desc:n%u:e [style=dashed, color=\"#666666\"];\n",
-				q, i, q, now->desc[i].tag);
-		if (r->used[i] && now->used_ring[i].id < now->num &&
-		    r->desc[now->used_ring[i].id])
-			fprintf(out, "  %s_rings:u%u:e -> %s_desc:d%u:w [color=\"#2a7f2a\"];\n",
-				q, i, q, now->used_ring[i].id);
-	}
-}
-
-/**
- * dot_packed() - a packed queue's event structures, counters and the
- * links along each buffer.
- * @param out where to.
- * @param q node name prefix.
- * @param now the snapshot.
- * @param b the previous one when comparable, else NULL.
- * @param r the rows to show.
- */
-static void dot_packed(FILE *out, const char *q,
-		       const struct vlab_ringview *now,
-		       const struct vlab_ringview *b, const struct rows *r)
-{
-	unsigned int i, next;
-
-	column_open(out, q);
-	fputs(INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>event suppression</B> (§2.8.10)</TD></TR>"
-	      "<TR><TD></TD><TD>flags</TD><TD>off_wrap</TD></TR><TR><TD>driver</TD>",
-	      out);
-	td(out, b && b->drv_flags != now->drv_flags, NULL, "%s",
-	   event_flags_text(now->drv_flags));
-	td(out, b && b->drv_off_wrap != now->drv_off_wrap, NULL, "0x%04x",
-	   now->drv_off_wrap);
-	fputs("</TR><TR><TD>device</TD>", out);
-	td(out, b && b->dev_flags != now->dev_flags, NULL, "%s",
-	   event_flags_text(now->dev_flags));
-	td(out, b && b->dev_off_wrap != now->dev_off_wrap, NULL, "0x%04x",
-	   now->dev_off_wrap);
-	fputs("</TR>" INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>device</B></TD></TR><TR><TD>next_avail</TD>",
-	      out);
-	td(out, b && b->next_avail != now->next_avail, NULL, "%u",
-	   now->next_avail);
-	td(out, b && b->avail_wrap != now->avail_wrap, NULL, "wrap %d",
-	   now->avail_wrap);
-	fputs("</TR><TR><TD>next_used</TD>", out);
-	td(out, b && b->next_used != now->next_used, NULL, "%u",
-	   now->next_used);
-	td(out, b && b->used_wrap != now->used_wrap, NULL, "wrap %d",
-	   now->used_wrap);
-	fputs("</TR>", out);
-	column_close(out, q);
-	/* a buffer's descriptors follow each other round the ring */
-	for (i = 0; i < now->num; i++) {
-		next = (i + 1) % now->num;
-		if (r->desc[i] && r->desc[next] &&
-		    (now->desc[i].flags & VRING_DESC_F_NEXT))
-			fprintf(out, "  %s_desc:n%u:e -> %s_desc:n%u:e [style=dashed, color=\"#666666\"];\n",
-				q, i, q, next);
-	}
-}
-
-void vlab_ringview_dot(FILE *out, const struct vlab_ringview *now,
-		       const struct vlab_ringview *before)
-{
-	const struct vlab_ringview *b = comparable(now, before) ? before : NULL;
-	char q[48];
-	struct rows r;
-
-	snprintf(q, sizeof(q), "%s_q%u", now->dev->name, now->index);
-	fprintf(out, " subgraph cluster_%s {\n  label=\"%s q%u: ", q,
-		now->dev->name, now->index);
-	if (!now->ready) {
-		fprintf(out, "not set up\";\n  %s_none [shape=none, label=\"\"];\n }\n",
-			q);
-		return;
-	}
-	fprintf(out, "%s ring, size %u\";\n",
-		now->packed ? "packed" : "split", now->num);
-	if (pick_rows(now, b, &r)) {
-		free_rows(&r);
-		fputs(" }\n", out);
-		return;
-	}
-	dot_descs(out, q, now, b, &r);
-	if (now->packed)
-		dot_packed(out, q, now, b, &r);
-	else
-		dot_split(out, q, now, b, &r);
-	free_rows(&r);
-	fputs(" }\n", out);
+	rv_free_rows(&r);
 }

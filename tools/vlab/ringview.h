@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <linux/virtio_ring.h>
 
+#include "virtio/shared/boundary.h"
+
 struct vlab_device;
 
 /**
@@ -63,6 +65,8 @@ struct vlab_ringview {
 	bool avail_wrap;		/**< device: packed its lap */
 	uint16_t next_used;		/**< device: packed next used slot */
 	bool used_wrap;			/**< device: packed its lap */
+	bool drv_known;			/**< the driver's state below is set */
+	struct guest_vq_private drv;	/**< driver: what it keeps to itself */
 };
 
 /**

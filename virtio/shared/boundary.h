@@ -282,6 +282,31 @@ unsigned long guest_kernel_warnings(void);
 bool guest_dmesg_contains(const char *needle);
 
 /**
+ * What the driver keeps of a queue for itself, never in shared memory:
+ * the ring view shows it next to the rings (guest_vq_private()).
+ */
+struct guest_vq_private {
+	bool packed;		/**< the packed layout */
+	unsigned int num_free;	/**< descriptors free */
+	unsigned int free_head;	/**< next free descriptor (split) or id */
+	uint16_t last_used;	/**< next used entry (split index; packed
+				     position) */
+	bool used_wrap;		/**< packed: the lap of last_used */
+	uint16_t next_avail;	/**< split: avail idx as written; packed:
+				     next descriptor to fill */
+	bool avail_wrap;	/**< packed: the lap of next_avail */
+};
+
+/**
+ * guest_vq_private() - the driver's own state of the queue whose
+ * descriptors start at @p desc_gpa (QueueDesc).
+ * @param desc_gpa the queue's descriptor area, guest-physical.
+ * @param out receives the state.
+ * @return true when the guest has such a queue.
+ */
+bool guest_vq_private(uint64_t desc_gpa, struct guest_vq_private *out);
+
+/**
  * guest_mem_block() - the allocation of the guest kernel's that holds a
  * guest-physical address: what a canonical trace names addresses by
  * (tools/vlab/canon.c), so that two drivers that allocate differently
