@@ -330,11 +330,6 @@ void vlab_trace_text_sink(const struct vlab_event *ev, uint64_t seq,
 	vlab_trace_line(opaque, ev, seq, thread, text);
 }
 
-/**
- * vlab_json_string() - print @p s as a JSON string (or null).
- * @param out where.
- * @param s the string, UTF-8.
- */
 void vlab_json_string(FILE *out, const char *s)
 {
 	if (!s) {
