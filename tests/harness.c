@@ -99,6 +99,45 @@ static int (*const cfg_inits[])(void) = {
 };
 
 /**
+ * filter_tests() - the tests of @p tests that run under @p cfg: a test
+ * whose name begins with HARNESS_SPLIT_ONLY does not apply to a packed
+ * ring and is left out there (and said so: it is skipped, never counted
+ * as passed); VLAB_ONLY=text in the environment keeps only the tests
+ * whose name contains text (to run one test of a suite by hand).
+ * @param tests the suite's tests, ended by CU_TEST_INFO_NULL.
+ * @param cfg the configuration, or NULL outside the matrix.
+ * @param suite the suite's name, for the skip lines.
+ * @return a copy to give to CUnit (leaked: it lives as long as the run).
+ */
+static CU_TestInfo *filter_tests(CU_TestInfo *tests,
+				 const struct harness_cfg *cfg,
+				 const char *suite)
+{
+	const char *only = getenv("VLAB_ONLY");
+	size_t n = 0, k = 0, i;
+	CU_TestInfo *out;
+
+	while (tests[n].pName)
+		n++;
+	out = calloc(n + 1, sizeof(*out));
+	if (!out)
+		return tests;
+	for (i = 0; i < n; i++) {
+		if (only && !strstr(tests[i].pName, only))
+			continue;
+		if (cfg && cfg->packed &&
+		    !strncmp(tests[i].pName, HARNESS_SPLIT_ONLY,
+			     strlen(HARNESS_SPLIT_ONLY))) {
+			printf("  skipped in %s: %s (not registered)\n",
+			       suite, tests[i].pName);
+			continue;
+		}
+		out[k++] = tests[i];
+	}
+	return out;
+}
+
+/**
  * run_suites() - register @p suites, run them with CUnit's verbose
  * summary, and clean up.
  * @param suites the suites, ended by CU_SUITE_INFO_NULL.
@@ -136,7 +175,8 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 		suites[i].pName = names[i];
 		suites[i].pInitFunc = cfg_inits[i];
 		suites[i].pTearDownFunc = harness_shutdown;
-		suites[i].pTests = tests;
+		suites[i].pTests = filter_tests(tests, &harness_matrix[i],
+						names[i]);
 	}
 	failures = run_suites(suites);
 	current_cfg = &harness_matrix[0];
@@ -146,7 +186,8 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{ name, NULL, NULL, NULL, harness_shutdown, tests },
+		{ name, NULL, NULL, NULL, harness_shutdown,
+		  filter_tests(tests, NULL, name) },
 		CU_SUITE_INFO_NULL,
 	};
 

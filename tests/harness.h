@@ -42,6 +42,14 @@ extern const struct harness_cfg harness_matrix[];
 extern const unsigned int harness_matrix_size;
 
 /**
+ * Name prefix of a test that applies to split rings only (R3: a packed
+ * ring has no used index). harness_run_matrix() does not register it in
+ * packed configurations and prints it as skipped: a test that cannot
+ * fail is never counted as passed.
+ */
+#define HARNESS_SPLIT_ONLY "split only: "
+
+/**
  * harness_run_matrix() - register @p tests once per configuration of the
  * matrix, each as a suite "name [configuration]", and run them all.
  * @param name suite name.
