@@ -108,8 +108,19 @@ static void rx_take(struct vlab_device *dev, struct vlab_vq *vq)
 	struct vlab_console_held *h;
 	struct vlab_chain ch;
 
-	while (c->nheld < vq->num_max &&
-	       vlab_vq_pop(dev, vq, &ch, dev->model->max_segs) == 1) {
+	/*
+	 * No limit of our own here: vlab_vq_pop() refuses a buffer beyond
+	 * the queue size (RELIABILITY D13), and a model that stopped popping
+	 * while buffers wait would spin its thread (L1).
+	 */
+	while (vlab_vq_pop(dev, vq, &ch, dev->model->max_segs) == 1) {
+		if (c->nheld >= CONSOLE_QUEUE_NUM_MAX) {
+			/* cannot happen while D13 holds: never overrun held[] */
+			vlab_device_error(dev, vq, "§2.7.6",
+					  "more than %u receive buffers held",
+					  CONSOLE_QUEUE_NUM_MAX);
+			return;
+		}
 		if (ch.out_bytes) {
 			vlab_device_error(dev, vq, "§5.3.6.1",
 					  "receive buffer %u is device-readable; receiveq0 takes writable buffers only",

@@ -20,6 +20,8 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 	unsigned int r = 0, w;
 	uint32_t roff = 0, woff, n, copied;
 
+	if (lb->deaf)
+		return;		/* a device that never looks at the ring */
 	while (vlab_vq_pop(dev, vq, &c, dev->model->max_segs) == 1) {
 		if (lb->hold)
 			continue;	/* a device slow to complete, forever */

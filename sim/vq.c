@@ -106,6 +106,7 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 {
 	int ret;
 
+	vq->looked = true;
 	if (!vlab_device_live(dev))
 		return -1;
 	ret = vq->packed_ring ? vq_packed_pop(dev, vq, chain, max_segs) :
@@ -138,6 +139,7 @@ void vlab_vq_push(struct vlab_device *dev, struct vlab_vq *vq,
 void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	(void)dev;
+	vq->looked = false;
 	if (vq->packed_ring)
 		vq_packed_disable_notify(vq);
 	else
@@ -146,9 +148,13 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
+	bool more;
+
 	(void)dev;
-	return vq->packed_ring ? vq_packed_enable_notify(vq) :
+	more = vq->packed_ring ? vq_packed_enable_notify(vq) :
 		vq_split_enable_notify(vq);
+	/* RELIABILITY L1: a model that took nothing is not run again now */
+	return more && vq->looked;
 }
 
 void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)

@@ -106,6 +106,8 @@ struct vlab_vq {
 	bool event_idx;		/**< VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool indirect;		/**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	unsigned int inflight;	/**< chains popped, not yet pushed */
+	bool looked;		/**< the model called vlab_vq_pop() since
+				     vlab_vq_disable_notify() (L1) */
 	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
 	struct vlab_vq_stats stats; /**< counters */
 	/** The layout in use: one of the two, per @c packed_ring. */
@@ -178,9 +180,14 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 /**
  * vlab_vq_enable_notify() - ask for kicks again (§2.7.10, §2.8.10), then
  * look once more, so no buffer published meanwhile goes unseen.
+ *
+ * A model that did not look at the ring this round (it holds all it
+ * can) gets false even with buffers pending: it waits for the next
+ * notification instead of spinning its thread (RELIABILITY L1).
  * @param dev the device.
  * @param vq the queue.
- * @return true when the driver published buffers meanwhile: process again.
+ * @return true when the driver published buffers meanwhile and the model
+ * is taking them: process again.
  */
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 
