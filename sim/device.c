@@ -168,8 +168,8 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
 	bool has;
 
 	vlab_mutex_lock(&dev->lock);
-	has = (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
-		(dev->driver_features & (1ULL << bit));
+	/* RELIABILITY D19: only what FEATURES_OK committed is in force */
+	has = dev->features & (1ULL << bit);
 	vlab_mutex_unlock(&dev->lock);
 	return has;
 }
@@ -181,7 +181,9 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
  */
 static bool vlab_device_live_locked(const struct vlab_device *dev)
 {
+	/* RELIABILITY D19: DRIVER_OK counts only after an accepted FEATURES_OK */
 	return (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		(dev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 		!(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
@@ -316,6 +318,7 @@ void vlab_device_reset_locked(struct vlab_device *dev)
 	dev->device_features_sel = 0;
 	dev->driver_features_sel = 0;
 	dev->driver_features = 0;
+	dev->features = 0;
 	dev->queue_sel = 0;
 	dev->interrupt_status = 0;
 	dev->notify_pending = 0;

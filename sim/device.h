@@ -92,6 +92,9 @@ struct vlab_device {
 	uint32_t device_features_sel; /**< DeviceFeaturesSel */
 	uint32_t driver_features_sel; /**< DriverFeaturesSel */
 	uint64_t driver_features; /**< DriverFeatures, both halves */
+	uint64_t features;	/**< the features in force: DriverFeatures as
+				     accepted at FEATURES_OK, 0 before
+				     (RELIABILITY D19, §2.2, §3.1.1) */
 	uint32_t queue_sel;	/**< QueueSel */
 	uint32_t interrupt_status; /**< InterruptStatus bits */
 	uint32_t config_generation; /**< ConfigGeneration */

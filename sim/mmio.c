@@ -258,26 +258,42 @@ static bool features_acceptable(struct vlab_device *dev)
 
 /**
  * status_write() - the Status register: reset on 0, else new bits.
+ *
+ * The features take effect here, as accepted at FEATURES_OK; DRIVER_OK
+ * without an accepted FEATURES_OK is a driver error (RELIABILITY D19,
+ * §3.1.1), which the caller reports once the lock is dropped.
  * @param dev the device (lock held).
  * @param val the value written.
+ * @return NULL, or the rule the write broke.
  */
-static void status_write(struct vlab_device *dev, uint32_t val)
+static const char *status_write(struct vlab_device *dev, uint32_t val)
 {
 	uint32_t old = dev->status;
+	const char *broke = NULL;
 
 	if (val == 0) {
 		VLAB_TRACE(.kind = VLAB_EV_RESET, .dev = dev->name, .queue = -1,
 			   .before = old, .after = 0);
 		vlab_device_reset_locked(dev);
-		return;
+		return NULL;
 	}
 	val &= 0xff;
 	if (old & ~val & ~VIRTIO_CONFIG_S_NEEDS_RESET)
 		fprintf(stderr, "[%s] driver cleared status bits 0x%02x without a reset (§2.1.2)\n",
 			dev->name, old & ~val);
 	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    !(old & VIRTIO_CONFIG_S_FEATURES_OK) && !features_acceptable(dev))
-		val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	    !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		if (features_acceptable(dev))
+			/* RELIABILITY D19: what is accepted here is in force */
+			dev->features = dev->driver_features;
+		else
+			val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	}
+	if ((val & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(old & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(val & VIRTIO_CONFIG_S_FEATURES_OK))
+		/* RELIABILITY D19 */
+		broke = "DRIVER_OK without an accepted FEATURES_OK";
 	/* DEVICE_NEEDS_RESET is the device's bit: only a reset clears it */
 	dev->status = val | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* host-side work that waited for DRIVER_OK may start now */
@@ -285,13 +301,14 @@ static void status_write(struct vlab_device *dev, uint32_t val)
 		vlab_cond_broadcast(&dev->cond);
 	VLAB_TRACE(.kind = VLAB_EV_STATUS, .dev = dev->name, .queue = -1,
 		   .before = old, .after = dev->status);
+	return broke;
 }
 
 void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 			    uint64_t val64, unsigned int size)
 {
 	uint32_t val = (uint32_t)val64;
-	const char *ignored = NULL;
+	const char *ignored = NULL, *broke = NULL;
 	bool notify = false;
 	unsigned int i;
 
@@ -346,7 +363,7 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 		dev->interrupt_status &= ~val;
 		break;
 	case VIRTIO_MMIO_STATUS:
-		status_write(dev, val);
+		broke = status_write(dev, val);
 		break;
 	default:
 		fprintf(stderr, "[%s] write to read-only or unknown register 0x%03llx ignored\n",
@@ -359,4 +376,6 @@ out:
 	if (notify && ignored)
 		VLAB_TRACE(.kind = VLAB_EV_NOTIFY_IGNORED, .dev = dev->name,
 			   .queue = (int)val, .text = ignored);
+	if (broke)
+		vlab_device_error(dev, NULL, "§3.1.1", "%s", broke);
 }

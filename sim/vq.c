@@ -59,8 +59,12 @@ static int vq_check_areas(struct vlab_device *dev, const struct vlab_vq *vq,
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	const struct vlab_ram *ram = dev->ram;
-	/* Features are fixed at FEATURES_OK, before any queue is set up */
-	bool packed = dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED);
+	/*
+	 * RELIABILITY D19: the features in force are those accepted at
+	 * FEATURES_OK (§2.2, §3.1.1), never what the driver wrote and the
+	 * device refused: a split-only device never runs a packed ring.
+	 */
+	bool packed = dev->features & (1ULL << VIRTIO_F_RING_PACKED);
 	void *desc, *driver, *device;
 	struct vq_areas a;
 
@@ -79,9 +83,9 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 		vq_split_enable(vq, desc, driver, device);
 	vq->packed_ring = packed;
 	vq->inflight = 0;
-	vq->event_idx = dev->driver_features &
+	vq->event_idx = dev->features &
 		(1ULL << VIRTIO_RING_F_EVENT_IDX);
-	vq->indirect = dev->driver_features &
+	vq->indirect = dev->features &
 		(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	vq->ready = true;
 	return 0;
