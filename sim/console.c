@@ -235,6 +235,18 @@ static void console_reset(struct vlab_device *dev)
 }
 
 /** The console device type; vlab_console_init() copies it. */
+/**
+ * console_queue_stop() - QueueReady = 0: receive buffers held from
+ * receiveq0 belong to the driver again; drop them (RELIABILITY D20).
+ * @param dev the device.
+ * @param vq the queue stopped.
+ */
+static void console_queue_stop(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	if (vq->index == VLAB_CONSOLE_RXQ)
+		console_reset(dev);
+}
+
 static const struct vlab_device_model console_model = {
 	.name = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
@@ -242,6 +254,7 @@ static const struct vlab_device_model console_model = {
 	.queue_num_max = CONSOLE_QUEUE_NUM_MAX,
 	.max_segs = CONSOLE_QUEUE_NUM_MAX,
 	.reset = console_reset,
+	.queue_stop = console_queue_stop,
 	.process = console_process,
 };
 

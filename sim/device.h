@@ -36,6 +36,12 @@ struct vlab_device_model {
 	unsigned int max_segs;	/**< most buffers per chain it accepts */
 	/** device reset: forget the model's own state (may be NULL) */
 	void (*reset)(struct vlab_device *dev);
+	/**
+	 * QueueReady = 0 on @c vq: drop every chain held from it, since the
+	 * driver took that memory back (RELIABILITY D20; may be NULL for a
+	 * model that holds nothing)
+	 */
+	void (*queue_stop)(struct vlab_device *dev, struct vlab_vq *vq);
 	/** take and complete chains of @c vq; runs on the device thread */
 	void (*process)(struct vlab_device *dev, struct vlab_vq *vq);
 	/** QueueNumMax of each queue, or NULL: all are queue_num_max */

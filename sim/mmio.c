@@ -220,7 +220,14 @@ static void queue_ready_write(struct vlab_device *dev, uint32_t val)
 		return;
 	vlab_device_quiesce_locked(dev);
 	if (!val) {
-		vq->ready = false;
+		/*
+		 * RELIABILITY D20: the driver takes the ring and its buffers
+		 * back; the model drops every chain it held from this queue,
+		 * so nothing is written into them later.
+		 */
+		if (vq->ready && dev->model->queue_stop)
+			dev->model->queue_stop(dev, vq);
+		vlab_vq_stop(vq);
 		return;
 	}
 	if (vq->ready)

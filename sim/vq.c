@@ -91,6 +91,15 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 	return 0;
 }
 
+void vlab_vq_stop(struct vlab_vq *vq)
+{
+	vq->ready = false;
+	vq->inflight = 0;
+	/* both views of the union: whichever is larger clears it all */
+	memset(&vq->split, 0, sizeof(vq->split));
+	memset(&vq->packed, 0, sizeof(vq->packed));
+}
+
 void vlab_vq_reset(struct vlab_vq *vq)
 {
 	vq->num = 0;

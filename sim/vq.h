@@ -133,6 +133,14 @@ struct vlab_vq {
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
 
 /**
+ * vlab_vq_stop() - QueueReady = 0: the queue stops and forgets its ring
+ * state and what it had in flight (RELIABILITY D20); the setup registers
+ * keep their values, as the transport says (§4.2.2).
+ * @param vq the queue.
+ */
+void vlab_vq_stop(struct vlab_vq *vq);
+
+/**
  * vlab_vq_reset() - forget a queue's setup and state (device reset).
  * @param vq the queue.
  */

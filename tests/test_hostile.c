@@ -385,8 +385,9 @@ static void test_d19_driver_ok_without_features_ok(void)
  * Bug 3 (D20): the console holds two receive buffers; the driver sets
  * QueueReady = 0 and sets the queue up again elsewhere. Host input then
  * must not land in the old buffers, nor an old id come back used.
+ * @param reset take the queue back by a device reset instead.
  */
-static void test_d20_queue_ready_0_drops_held(void)
+static void d20_drops_held(bool reset)
 {
 	static struct vlab_console_dev con;
 	struct vlab_console_opts o = { 0 };
@@ -407,10 +408,17 @@ static void test_d20_queue_ready_0_drops_held(void)
 	CU_ASSERT_TRUE_FATAL(harness_wait_value(&dev->vqs[0].stats.chains, 2));
 	vlab_device_wait_idle(dev);
 	/* the driver takes the queue back and sets it up elsewhere */
-	wr(VIRTIO_MMIO_QUEUE_SEL, VLAB_CONSOLE_RXQ);
-	wr(VIRTIO_MMIO_QUEUE_READY, 0);
-	CU_ASSERT_EQUAL(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	if (reset) {
+		bounded_write(VIRTIO_MMIO_STATUS, 0, "Status = 0 (reset)");
+		negotiate(0, HI(VIRTIO_F_VERSION_1));
+	} else {
+		wr(VIRTIO_MMIO_QUEUE_SEL, VLAB_CONSOLE_RXQ);
+		wr(VIRTIO_MMIO_QUEUE_READY, 0);
+		CU_ASSERT_EQUAL(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	}
 	CU_ASSERT_EQUAL_FATAL(queue_at(VLAB_CONSOLE_RXQ, 64, RING2_GPA), 1);
+	if (reset)
+		driver_ok();
 	CU_ASSERT_EQUAL(vlab_console_host_write(dev, &con, "hello", 5), 0);
 	vlab_sleep_ms(50);
 	vlab_device_wait_idle(dev);
@@ -421,6 +429,18 @@ static void test_d20_queue_ready_0_drops_held(void)
 	CU_ASSERT_FALSE(harness_dev_has_error(dev));
 	harness_shutdown();
 	vlab_console_fini(&con);
+}
+
+/** Bug 3 (D20), by QueueReady = 0. */
+static void test_d20_queue_ready_0_drops_held(void)
+{
+	d20_drops_held(false);
+}
+
+/** D20, by a device reset (Status = 0). */
+static void test_d20_reset_drops_held(void)
+{
+	d20_drops_held(true);
 }
 
 /**
@@ -681,6 +701,8 @@ int main(void)
 		  test_d19_driver_ok_without_features_ok },
 		{ "D20 QueueReady=0 drops the buffers a model holds",
 		  test_d20_queue_ready_0_drops_held },
+		{ "D20 reset drops the buffers a model holds",
+		  test_d20_reset_drops_held },
 		{ "D21 register access widths the transport lacks",
 		  test_d21_access_width },
 		{ "L2 a config generation that never settles",
