@@ -252,8 +252,9 @@ void vlab_device_reset_locked(struct vlab_device *dev);
  * vlab_mmio_device_read() - a driver load from the device's registers.
  * @param dev the device.
  * @param offset register offset (virtio 1.2 §4.2.2).
- * @param size access width.
- * @return the value; 0 for unknown registers.
+ * @param size access width: 4 for a register, 1, 2 or 4 in the
+ * configuration space; any other is refused (RELIABILITY D21).
+ * @return the value; 0 for unknown registers and refused widths.
  */
 uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 			       unsigned int size);
@@ -263,7 +264,7 @@ uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
  * @param dev the device.
  * @param offset register offset.
  * @param val the value.
- * @param size access width.
+ * @param size access width, as for vlab_mmio_device_read() (D21).
  */
 void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 			    uint64_t val, unsigned int size);

@@ -84,21 +84,42 @@ static uint32_t status_read(struct vlab_device *dev)
 	return dev->status;
 }
 
+/**
+ * width_ok() - whether the transport defines an access of @p size bytes
+ * at @p offset (RELIABILITY D21, §4.2.2.2): 32 bits for the registers;
+ * 8, 16 or 32 bits for the configuration space (a 64-bit field is two
+ * 32-bit accesses). Anything else is refused and logged, so no value is
+ * ever shifted by its width.
+ * @param dev the device, for the log.
+ * @param offset register offset.
+ * @param size access width in bytes.
+ * @param what "read" or "write".
+ * @return true to go on.
+ */
+static bool width_ok(const struct vlab_device *dev, uint64_t offset,
+		     unsigned int size, const char *what)
+{
+	bool ok = offset >= VIRTIO_MMIO_CONFIG ?
+		size == 1 || size == 2 || size == 4 : size == 4;
+
+	if (!ok)
+		/* RELIABILITY D21 */
+		fprintf(stderr, "[%s] %u-byte %s at 0x%03llx refused: virtio 1.2 §4.2.2.2 allows 32-bit registers and 8, 16 or 32-bit config fields\n",
+			dev->name, size, what, (unsigned long long)offset);
+	return ok;
+}
+
 uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 			       unsigned int size)
 {
 	struct vlab_vq *vq;
 	uint64_t val = 0;
 
+	if (!width_ok(dev, offset, size, "read"))
+		return 0;
 	vlab_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		val = config_read(dev, offset - VIRTIO_MMIO_CONFIG, size);
-		goto out;
-	}
-	if (size != 4) {
-		/* §4.2.2.2: registers are accessed 32 bits at a time */
-		fprintf(stderr, "[%s] %u-byte read of register 0x%03llx ignored\n",
-			dev->name, size, (unsigned long long)offset);
 		goto out;
 	}
 	vq = selected_vq(dev);
@@ -319,16 +340,13 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 	bool notify = false;
 	unsigned int i;
 
+	if (!width_ok(dev, offset, size, "write"))
+		return;
 	vlab_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		offset -= VIRTIO_MMIO_CONFIG;
 		for (i = 0; i < size && offset + i < dev->config_size; i++)
 			dev->config[offset + i] = (uint8_t)(val64 >> (8 * i));
-		goto out;
-	}
-	if (size != 4) {
-		fprintf(stderr, "[%s] %u-byte write of register 0x%03llx ignored\n",
-			dev->name, size, (unsigned long long)offset);
 		goto out;
 	}
 	switch (offset) {
