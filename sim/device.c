@@ -106,7 +106,8 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 			model->queue_num_max;
 		dev->vqs[q].segs = calloc(dev->vqs[q].num_max,
 					  sizeof(*dev->vqs[q].segs));
-		if (!dev->vqs[q].segs)
+		dev->vqs[q].head_busy = calloc(dev->vqs[q].num_max, 1);
+		if (!dev->vqs[q].segs || !dev->vqs[q].head_busy)
 			goto err;
 	}
 	dev->model = model;
@@ -131,8 +132,10 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 	return dev;
 err:
 	if (dev->vqs)
-		for (q = 0; q < model->num_queues; q++)
+		for (q = 0; q < model->num_queues; q++) {
 			free(dev->vqs[q].segs);
+			free(dev->vqs[q].head_busy);
+		}
 	free(dev->vqs);
 	free(dev);
 	return NULL;
@@ -151,8 +154,10 @@ void vlab_device_destroy(struct vlab_device *dev)
 	vlab_thread_join(dev->thread);
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
-	for (q = 0; q < dev->model->num_queues; q++)
+	for (q = 0; q < dev->model->num_queues; q++) {
 		free(dev->vqs[q].segs);
+		free(dev->vqs[q].head_busy);
+	}
 	free(dev->vqs);
 	free(dev);
 }

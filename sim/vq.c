@@ -95,6 +95,8 @@ void vlab_vq_stop(struct vlab_vq *vq)
 {
 	vq->ready = false;
 	vq->inflight = 0;
+	if (vq->head_busy)
+		memset(vq->head_busy, 0, vq->num_max);
 	/* both views of the union: whichever is larger clears it all */
 	memset(&vq->split, 0, sizeof(vq->split));
 	memset(&vq->packed, 0, sizeof(vq->packed));
@@ -109,6 +111,8 @@ void vlab_vq_reset(struct vlab_vq *vq)
 	vq->device_gpa = 0;
 	vq->packed_ring = false;
 	vq->inflight = 0;
+	if (vq->head_busy)
+		memset(vq->head_busy, 0, vq->num_max);
 	/* both views of the union: whichever is larger clears it all */
 	memset(&vq->split, 0, sizeof(vq->split));
 	memset(&vq->packed, 0, sizeof(vq->packed));

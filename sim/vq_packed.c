@@ -148,8 +148,21 @@ static int vq_packed_validate_chain(struct vlab_device *dev,
 		if (dev->faults.rewrite_after_read)
 			ring[*pos].addr = htole64(0x1000);
 		/* the first one's flags are the ones read with acquire */
-		if (count > 1)
+		if (count > 1) {
 			flags = le16toh(d.flags);
+			if (!vring_packed_is_avail(flags, *wrap)) {
+				/*
+				 * RELIABILITY D22: the driver makes every
+				 * descriptor of a list available, the head
+				 * last (§2.8.6, §2.8.1). One that is not is
+				 * still the driver's: refuse the buffer.
+				 */
+				vlab_device_error(dev, vq, "§2.8.6",
+						  "descriptor %u of the buffer at %u is not available (AVAIL/USED bits of another lap, §2.8.1)",
+						  *pos, first);
+				return -1;
+			}
+		}
 		chain->head = le16toh(d.id);
 		if (flags & VRING_DESC_F_INDIRECT) {
 			/* RELIABILITY D7: an indirect one stands alone */
