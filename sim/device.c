@@ -94,6 +94,18 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 
 	if (model->num_queues > 64)
 		return NULL;
+	for (q = 0; q < model->num_queues; q++)
+		if (model->max_segs > (model->queue_sizes ?
+				       model->queue_sizes[q] :
+				       model->queue_num_max)) {
+			/*
+			 * A chain's segments live in a scratch array of
+			 * QueueNumMax entries: a model must not accept more.
+			 */
+			fprintf(stderr, "device %s: model %s accepts %u buffers per chain, more than queue %u has entries\n",
+				name, model->name, model->max_segs, q);
+			return NULL;
+		}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return NULL;

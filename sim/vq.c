@@ -126,6 +126,9 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	vq->looked = true;
 	if (!vlab_device_live(dev))
 		return -1;
+	/* the segments land in vq->segs: never more than it holds */
+	if (max_segs > vq->num_max)
+		max_segs = vq->num_max;
 	ret = vq->packed_ring ? vq_packed_pop(dev, vq, chain, max_segs) :
 		vq_split_pop(dev, vq, chain, max_segs);
 	if (ret != 1)
