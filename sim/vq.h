@@ -83,8 +83,8 @@ struct vlab_vq_packed {
 	bool avail_wrap;	/**< its lap (wrap counter) */
 	uint16_t next_used;	/**< next descriptor to write used */
 	bool used_wrap;		/**< its lap (wrap counter) */
-	uint16_t last_push_descs; /**< descriptors the last used buffer took
-				       (its event window) */
+	uint32_t unsignalled;	/**< descriptors marked used since the last
+				     interrupt decision (its event window) */
 };
 
 /**
@@ -157,7 +157,9 @@ void vlab_vq_reset(struct vlab_vq *vq);
  * @param dev the device.
  * @param vq the queue (ready).
  * @param chain receives the chain; its segments live until the next pop.
- * @param max_segs most segments this device accepts (RELIABILITY D11).
+ * @param max_segs most segments this device accepts (RELIABILITY D11);
+ * never more than QueueNumMax, the size of the segment scratch array
+ * (vlab_device_create() refuses a model that asks for more).
  * @return 1 when a chain was taken, 0 when none is pending, -1 when the
  * driver broke a rule (the device now needs a reset).
  */

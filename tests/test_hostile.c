@@ -649,6 +649,7 @@ static void test_event_idx_since_last_decision(void)
 {
 	static struct vlab_device d;
 	static uint8_t mem[3 * 4096] __attribute__((aligned(4096)));
+	static uint8_t busy[64];
 	struct vring_packed_desc_event *drv;
 	struct vlab_vq *vq;
 	unsigned int i;
@@ -659,6 +660,8 @@ static void test_event_idx_since_last_decision(void)
 	/* split: used idx 5, last decision at 5, used_event 5 */
 	memset(mem, 0, sizeof(mem));
 	vq->num = 64;
+	vq->num_max = 64;
+	vq->head_busy = busy;
 	vq->event_idx = true;
 	vq_split_enable(vq, mem, mem + 4096, mem + 8192);
 	vq->split.used_idx = 5;
