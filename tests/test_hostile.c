@@ -688,6 +688,161 @@ static void test_event_idx_since_last_decision(void)
 }
 
 /**
+ * boot_hold_packed() - a loopback device that holds every chain, on a
+ * packed ring of 64 the test sets up itself.
+ * @param lb the model's state.
+ * @param indirect ask for INDIRECT_DESC.
+ */
+static void boot_hold_packed(struct vlab_loopback *lb, bool indirect)
+{
+	memset(lb, 0, sizeof(*lb));
+	lb->hold = true;
+	boot_loop(lb, true);
+	negotiate(indirect ? 1u << VIRTIO_RING_F_INDIRECT_DESC : 0,
+		  HI(VIRTIO_F_VERSION_1) | HI(VIRTIO_F_RING_PACKED));
+	CU_ASSERT_EQUAL_FATAL(queue_at(0, 64, RING_GPA), 1);
+	CU_ASSERT_TRUE_FATAL(dev->vqs[0].packed_ring);
+	driver_ok();
+}
+
+/**
+ * Bug 9, packed D13: the device holds 64 buffers of a 64-entry packed
+ * ring; the driver makes descriptor 0 available again in the next lap.
+ */
+static void test_packed_d13_too_many_in_flight(void)
+{
+	static struct vlab_loopback lb;
+	unsigned int i;
+
+	boot_hold_packed(&lb, false);
+	for (i = 63; i > 0; i--)
+		set_pdesc(i, BUF_GPA, 16, (uint16_t)i,
+			  VRING_DESC_F_WRITE | VRING_PACKED_F_AVAIL);
+	set_pdesc(0, BUF_GPA, 16, 0, VRING_DESC_F_WRITE | VRING_PACKED_F_AVAIL);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CU_ASSERT_TRUE_FATAL(harness_wait_value(&dev->vqs[0].stats.chains, 64));
+	CU_ASSERT_FALSE(harness_dev_has_error(dev));
+	/* lap 2 (wrap counter 0): available means AVAIL 0, USED 1 */
+	set_pdesc(0, BUF_GPA, 16, 0, VRING_DESC_F_WRITE | VRING_PACKED_F_USED);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	expect_error("§2.8.10.1", "more than 64 buffers in flight");
+	harness_shutdown();
+}
+
+/** Bug 9, packed: INDIRECT on a ring without INDIRECT_DESC negotiated. */
+static void test_packed_indirect_not_negotiated(void)
+{
+	static struct vlab_loopback lb;
+
+	boot_hold_packed(&lb, false);
+	set_pdesc(0, TABLE_GPA, 32, 0,
+		  VRING_DESC_F_INDIRECT | VRING_PACKED_F_AVAIL);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	expect_error("§2.8.19", "VIRTIO_F_INDIRECT_DESC was not negotiated");
+	harness_shutdown();
+}
+
+/** Bug 9, packed D9: an indirect table not 16-byte aligned. */
+static void test_packed_indirect_misaligned(void)
+{
+	static struct vlab_loopback lb;
+
+	boot_hold_packed(&lb, true);
+	set_pdesc(0, TABLE_GPA + 8, 32, 0,
+		  VRING_DESC_F_INDIRECT | VRING_PACKED_F_AVAIL);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	expect_error("§2.8.7", "misaligned");
+	harness_shutdown();
+}
+
+/** Bug 9, split D9: an indirect table not 16-byte aligned. */
+static void test_split_indirect_misaligned(void)
+{
+	static struct vlab_loopback lb;
+
+	memset(&lb, 0, sizeof(lb));
+	lb.hold = true;
+	boot_loop(&lb, false);
+	negotiate(1u << VIRTIO_RING_F_INDIRECT_DESC, HI(VIRTIO_F_VERSION_1));
+	CU_ASSERT_EQUAL_FATAL(queue_at(0, 64, RING_GPA), 1);
+	CU_ASSERT_TRUE_FATAL(dev->vqs[0].indirect);
+	driver_ok();
+	set_desc(0, 0, TABLE_GPA + 8, 32, VRING_DESC_F_INDIRECT, 0);
+	offer(0, 0, 0, 1);
+	expect_error("§2.7.5.3", "misaligned");
+	harness_shutdown();
+}
+
+/**
+ * Bug 9, packed D15: each queue setup the packed layout refuses, on its
+ * own (§2.8.10.1: descriptors 16-aligned, event structures 4-aligned,
+ * size 1 to 32768 and at most QueueNumMax, every area in RAM); and a
+ * size that is no power of two, which packed allows (§2.8).
+ */
+static void test_packed_bad_queue_setup(void)
+{
+	static struct vlab_loopback lb;
+	uint64_t end;
+	struct {
+		uint32_t num;
+		uint64_t desc, driver, device;
+		const char *what;
+	} bad[] = {
+		{ 0, RING_GPA, RING_GPA + 0x1000, RING_GPA + 0x2000, "size 0" },
+		{ 128, RING_GPA, RING_GPA + 0x1000, RING_GPA + 0x2000,
+		  "size above QueueNumMax" },
+		{ 64, RING_GPA + 8, RING_GPA + 0x1000, RING_GPA + 0x2000,
+		  "descriptor ring misaligned" },
+		{ 64, RING_GPA, RING_GPA + 0x1002, RING_GPA + 0x2000,
+		  "driver event structure misaligned" },
+		{ 64, RING_GPA, RING_GPA + 0x1000, RING_GPA + 0x2002,
+		  "device event structure misaligned" },
+		{ 64, 0, RING_GPA + 0x1000, RING_GPA + 0x2000,
+		  "descriptor ring outside RAM" },
+		{ 64, 0, RING_GPA + 0x1000, RING_GPA + 0x2000,
+		  "descriptor ring running past RAM" },
+		{ 64, RING_GPA, 0, RING_GPA + 0x2000,
+		  "driver event structure outside RAM" },
+		{ 64, RING_GPA, RING_GPA + 0x1000, 0,
+		  "device event structure outside RAM" },
+	};
+	unsigned int i, n = sizeof(bad) / sizeof(bad[0]);
+
+	memset(&lb, 0, sizeof(lb));
+	boot_loop(&lb, true);
+	end = VLAB_RAM_BASE + dev->ram->size;
+	bad[6].desc = end - 64 * 16 + 16;
+	bad[7].driver = end;
+	bad[8].device = end;
+	negotiate(0, HI(VIRTIO_F_VERSION_1) | HI(VIRTIO_F_RING_PACKED));
+	harness_capture_start();
+	for (i = 0; i < n; i++) {
+		wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+		wr(VIRTIO_MMIO_QUEUE_NUM, bad[i].num);
+		wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)bad[i].desc);
+		wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(bad[i].desc >> 32));
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)bad[i].driver);
+		wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
+		   (uint32_t)(bad[i].driver >> 32));
+		wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)bad[i].device);
+		wr(VIRTIO_MMIO_QUEUE_USED_HIGH,
+		   (uint32_t)(bad[i].device >> 32));
+		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+		if (rd(VIRTIO_MMIO_QUEUE_READY)) {
+			printf("\n    accepted: %s\n", bad[i].what);
+			wr(VIRTIO_MMIO_QUEUE_READY, 0);
+		}
+	}
+	harness_capture_stop();
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_QUEUE_REFUSED), n);
+	CU_ASSERT_EQUAL(harness_count_kind(VLAB_EV_QUEUE_SETUP), 0);
+	/* 48 entries: no power of two, and a valid packed ring */
+	CU_ASSERT_EQUAL(queue_at(0, 48, RING_GPA), 1);
+	CU_ASSERT_TRUE(dev->vqs[0].packed_ring);
+	harness_shutdown();
+}
+
+/**
  * main() - run the second hostile-driver suite.
  * @return 0 when every test passed.
  */
@@ -720,6 +875,15 @@ int main(void)
 		  test_max_segs_above_queue_size },
 		{ "event idx: the decision covers every push since the last",
 		  test_event_idx_since_last_decision },
+		{ "packed: D13 more buffers in flight than the queue size",
+		  test_packed_d13_too_many_in_flight },
+		{ "packed: INDIRECT not negotiated",
+		  test_packed_indirect_not_negotiated },
+		{ "packed: D9 indirect table misaligned",
+		  test_packed_indirect_misaligned },
+		{ "D9 indirect table misaligned", test_split_indirect_misaligned },
+		{ "packed: D15 bad queue setups are refused",
+		  test_packed_bad_queue_setup },
 		CU_TEST_INFO_NULL,
 	};
 
