@@ -168,15 +168,22 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 	unsigned int i;
 	int failures;
 
+	const char *only_cfg = getenv("VLAB_CFG");
+	unsigned int k = 0;
+
 	memset(suites, 0, sizeof(suites));
 	for (i = 0; i < harness_matrix_size; i++) {
+		/* VLAB_CFG=text: only the configurations whose name has it */
+		if (only_cfg && strncmp(harness_matrix[i].name, only_cfg,
+					strlen(only_cfg)))
+			continue;
 		snprintf(names[i], sizeof(names[i]), "%s [%s]", name,
 			 harness_matrix[i].name);
-		suites[i].pName = names[i];
-		suites[i].pInitFunc = cfg_inits[i];
-		suites[i].pTearDownFunc = harness_shutdown;
-		suites[i].pTests = filter_tests(tests, &harness_matrix[i],
-						names[i]);
+		suites[k].pName = names[i];
+		suites[k].pInitFunc = cfg_inits[i];
+		suites[k].pTearDownFunc = harness_shutdown;
+		suites[k++].pTests = filter_tests(tests, &harness_matrix[i],
+						  names[i]);
 	}
 	failures = run_suites(suites);
 	current_cfg = &harness_matrix[0];

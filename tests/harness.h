@@ -51,7 +51,10 @@ extern const unsigned int harness_matrix_size;
 
 /**
  * harness_run_matrix() - register @p tests once per configuration of the
- * matrix, each as a suite "name [configuration]", and run them all.
+ * matrix, each as a suite "name [configuration]", and run them all;
+ * VLAB_CFG=prefix in the environment keeps only the configurations whose
+ * name starts with it ("split", "packed": tests/mutants.sh runs a shared
+ * check's mutant against each layout on its own).
  * @param name suite name.
  * @param tests the tests, ended by CU_TEST_INFO_NULL.
  * @return the process exit status: 0 when every test passed.

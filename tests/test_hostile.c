@@ -842,6 +842,49 @@ static void test_packed_bad_queue_setup(void)
 	harness_shutdown();
 }
 
+/** Packed D11: an indirect table of 65 buffers; the device takes 64. */
+static void test_packed_too_many_segments(void)
+{
+	static struct vlab_loopback lb;
+	struct vring_packed_desc *t;
+	unsigned int i;
+
+	boot_hold_packed(&lb, true);
+	t = vlab_ram_ptr(dev->ram, TABLE_GPA, 65 * sizeof(*t));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (i = 0; i < 65; i++) {
+		t[i].addr = htole64(BUF_GPA);
+		t[i].len = htole32(16);
+		t[i].id = 0;
+		t[i].flags = htole16(VRING_DESC_F_WRITE);
+	}
+	set_pdesc(0, TABLE_GPA, 65 * 16, 0,
+		  VRING_DESC_F_INDIRECT | VRING_PACKED_F_AVAIL);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	expect_error("§2.8.18", "more than the 64 buffers");
+	harness_shutdown();
+}
+
+/** Packed D12: a list of 17 buffers of 256 MiB (over 2^32 bytes). */
+static void test_packed_chain_over_4g(void)
+{
+	static struct vlab_loopback lb;
+	unsigned int i;
+
+	harness_set_ram(256ULL << 20);
+	boot_hold_packed(&lb, false);
+	harness_set_ram(0);
+	for (i = 19; i > 0; i--)
+		set_pdesc(i, VLAB_RAM_BASE, 256u << 20, 0,
+			  VRING_DESC_F_WRITE | VRING_PACKED_F_AVAIL |
+			  (i < 19 ? VRING_DESC_F_NEXT : 0));
+	set_pdesc(0, VLAB_RAM_BASE, 256u << 20, 0, VRING_DESC_F_WRITE |
+		  VRING_DESC_F_NEXT | VRING_PACKED_F_AVAIL);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	expect_error("§2.8.4", "longer than 2^32 bytes");
+	harness_shutdown();
+}
+
 /**
  * main() - run the second hostile-driver suite.
  * @return 0 when every test passed.
@@ -884,6 +927,10 @@ int main(void)
 		{ "D9 indirect table misaligned", test_split_indirect_misaligned },
 		{ "packed: D15 bad queue setups are refused",
 		  test_packed_bad_queue_setup },
+		{ "packed: D11 more buffers than the device accepts",
+		  test_packed_too_many_segments },
+		{ "packed: D12 a buffer longer than 2^32 bytes",
+		  test_packed_chain_over_4g },
 		CU_TEST_INFO_NULL,
 	};
 
