@@ -103,7 +103,8 @@ static int (*const cfg_inits[])(void) = {
  * whose name begins with HARNESS_SPLIT_ONLY does not apply to a packed
  * ring and is left out there (and said so: it is skipped, never counted
  * as passed); VLAB_ONLY=text in the environment keeps only the tests
- * whose name contains text (to run one test of a suite by hand).
+ * whose name begins with text (one test or one rule of a suite, by hand
+ * or from tests/mutants.sh).
  * @param tests the suite's tests, ended by CU_TEST_INFO_NULL.
  * @param cfg the configuration, or NULL outside the matrix.
  * @param suite the suite's name, for the skip lines.
@@ -123,7 +124,7 @@ static CU_TestInfo *filter_tests(CU_TestInfo *tests,
 	if (!out)
 		return tests;
 	for (i = 0; i < n; i++) {
-		if (only && !strstr(tests[i].pName, only))
+		if (only && strncmp(tests[i].pName, only, strlen(only)))
 			continue;
 		if (cfg && cfg->packed &&
 		    !strncmp(tests[i].pName, HARNESS_SPLIT_ONLY,
