@@ -23,6 +23,7 @@ mkdir -p "$work/tree"
 if ! make -s -C "$work/tree" -j"$jobs" V=release WERROR= \
 	build/release/tests/test_lifecycle build/release/tests/test_ring \
 	build/release/tests/test_device_errors build/release/tests/test_hostile \
+	build/release/tests/test_unplug \
 	>"$work/build.log" 2>&1; then
 	echo "mutants: the unmodified tree does not build"
 	cat "$work/build.log"
@@ -248,6 +249,14 @@ mutant "D15 areas outside RAM (both layouts, packed test)" sim/vq.c \
 	"test_hostile|packed: D15" \
 	"	else if (!vlab_ram_ptr(ram, vq->desc_gpa, a->desc_bytes) ||" \
 	"	else if (0 && !vlab_ram_ptr(ram, vq->desc_gpa, a->desc_bytes) ||"
+
+mutant "R9 fsync after remove touches no device" driver/vlab_blk.c \
+	"test_unplug|fsync after rmmod" \
+	"	if (READ_ONCE(vb->removed))
+		err = -ENODEV;
+	else if (vb->flush)" "	if (0)
+		err = -ENODEV;
+	else if (vb->flush)"
 
 echo "=== issue 12: the cases main failed"
 mutant "L1/D13 console stops popping at 64 held" sim/console.c \
