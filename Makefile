@@ -155,6 +155,8 @@ check: $(TEST_BINS) $(BUILD)/vlab
 	tests/cli.sh $(BUILD)/vlab || failed=1; \
 	tests/layers.sh --self-test || failed=1; \
 	tests/layers.sh $(BUILD) || failed=1; \
+	tests/catalogue.sh --self-test || failed=1; \
+	tests/catalogue.sh || failed=1; \
 	exit $$failed
 
 mutants: deps

@@ -234,7 +234,6 @@ static void console_reset(struct vlab_device *dev)
 	vlab_mutex_unlock(&c->lock);
 }
 
-/** The console device type; vlab_console_init() copies it. */
 /**
  * console_queue_stop() - QueueReady = 0: receive buffers held from
  * receiveq0 belong to the driver again; drop them (RELIABILITY D20).
@@ -247,6 +246,7 @@ static void console_queue_stop(struct vlab_device *dev, struct vlab_vq *vq)
 		console_reset(dev);
 }
 
+/** The console device type; vlab_console_init() copies it. */
 static const struct vlab_device_model console_model = {
 	.name = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
