@@ -143,8 +143,9 @@ $(BUILD)/vlab: $(TOOL_OBJS) $(SCENARIO_OBJS) $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/tests/harness.o \
+		$(BUILD)/tests/watchdog.o \
 		$(SCENARIO_OBJS) $(TOOL_LIB_OBJS) $(MACHINE_OBJS)
-	$(CC) $^ $(LDFLAGS_ALL) -lcunit -o $@
+	$(CC) $^ $(LDFLAGS_ALL) -lcunit -ldl -o $@
 
 # Run every suite even when one fails; fail at the end if any did.
 check: $(TEST_BINS) $(BUILD)/vlab
@@ -155,6 +156,7 @@ check: $(TEST_BINS) $(BUILD)/vlab
 	tests/cli.sh $(BUILD)/vlab || failed=1; \
 	tests/layers.sh --self-test || failed=1; \
 	tests/layers.sh $(BUILD) || failed=1; \
+	tests/watchdog.sh $(BUILD) || failed=1; \
 	tests/catalogue.sh --self-test || failed=1; \
 	tests/catalogue.sh || failed=1; \
 	exit $$failed

@@ -5,10 +5,12 @@
  */
 #include "sim/device.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
@@ -130,6 +132,7 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 	dev->irq = irq;
 	dev->mmio_base = mmio_base;
 	dev->ring_features = VLAB_RING_FEATURES_ALL;
+	dev->quiesce_ms = VLAB_QUIESCE_MS;
 	if (model->config && model->config_size <= sizeof(dev->config)) {
 		memcpy(dev->config, model->config, model->config_size);
 		dev->config_size = model->config_size;
@@ -312,25 +315,93 @@ const char *vlab_device_notify_locked(struct vlab_device *dev,
 	return NULL;
 }
 
-void vlab_device_wait_idle(struct vlab_device *dev)
+/**
+ * ms_since() - milliseconds of the monotonic clock since @p t0.
+ * @param t0 the start.
+ * @return the time passed.
+ */
+static unsigned long ms_since(const struct timespec *t0)
 {
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long)((t.tv_sec - t0->tv_sec) * 1000 +
+			       (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/**
+ * wait_while_locked() - wait on the device's condition while @p busy says
+ * so, at most @c quiesce_ms (RELIABILITY L2). Lock held.
+ * @param dev the device.
+ * @param busy the condition waited out.
+ * @return true when it cleared, false when the bound passed.
+ */
+static bool wait_while_locked(struct vlab_device *dev,
+			      bool (*busy)(const struct vlab_device *dev))
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (busy(dev)) {
+		if (ms_since(&t0) >= dev->quiesce_ms)
+			return false;
+		vlab_cond_wait_ms(&dev->cond, &dev->lock, 10);
+	}
+	return true;
+}
+
+/**
+ * thread_busy() - the device thread is processing queues.
+ * @param dev the device.
+ * @return true while it is.
+ */
+static bool thread_busy(const struct vlab_device *dev)
+{
+	return dev->busy;
+}
+
+/**
+ * thread_has_work() - processing, or notified and not started yet.
+ * @param dev the device.
+ * @return true while either holds.
+ */
+static bool thread_has_work(const struct vlab_device *dev)
+{
+	return dev->busy || dev->notify_pending;
+}
+
+bool vlab_device_wait_idle(struct vlab_device *dev)
+{
+	bool idle;
+
 	vlab_mutex_lock(&dev->lock);
-	while (dev->busy || dev->notify_pending)
-		vlab_cond_wait(&dev->cond, &dev->lock);
+	idle = wait_while_locked(dev, thread_has_work);
 	vlab_mutex_unlock(&dev->lock);
+	if (!idle)
+		fprintf(stderr, "[%s] device thread still busy after %u ms (RELIABILITY L2)\n",
+			dev->name, dev->quiesce_ms);
+	return idle;
 }
 
-void vlab_device_quiesce_locked(struct vlab_device *dev)
+int vlab_device_quiesce_locked(struct vlab_device *dev, const char *what)
 {
-	while (dev->busy)
-		vlab_cond_wait(&dev->cond, &dev->lock);
+	if (wait_while_locked(dev, thread_busy))
+		return 0;
+	/* RELIABILITY L2: a bounded wait, then a clear error */
+	fprintf(stderr, "[%s] %s refused: the device thread is still busy after %u ms (RELIABILITY L2)\n",
+		dev->name, what, dev->quiesce_ms);
+	return -ETIMEDOUT;
 }
 
-void vlab_device_reset_locked(struct vlab_device *dev)
+int vlab_device_reset_locked(struct vlab_device *dev)
 {
 	unsigned int q;
 
-	vlab_device_quiesce_locked(dev);
+	if (vlab_device_quiesce_locked(dev, "reset")) {
+		/* nothing changed under the thread; the driver must see it */
+		dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		return -ETIMEDOUT;
+	}
 	dev->status = 0;
 	dev->device_features_sel = 0;
 	dev->driver_features_sel = 0;
@@ -343,4 +414,5 @@ void vlab_device_reset_locked(struct vlab_device *dev)
 		vlab_vq_reset(&dev->vqs[q]);
 	if (dev->model->reset)
 		dev->model->reset(dev);
+	return 0;
 }

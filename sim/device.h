@@ -107,6 +107,8 @@ struct vlab_device {
 	uint8_t config[256];	/**< device configuration space */
 	size_t config_size;	/**< bytes of it the model uses */
 	struct vlab_vq *vqs;	/**< model->num_queues queues */
+	unsigned int quiesce_ms; /**< bound of every wait for the device
+				      thread (RELIABILITY L2) */
 	char last_error[256];	/**< the last rule a driver broke */
 	unsigned long errors;	/**< broken rules fully reported (logged, traced,
 				     interrupt raised); tests wait on it */
@@ -227,26 +229,43 @@ void vlab_device_set_stall(struct vlab_device *dev, bool stall);
 void vlab_device_poke(struct vlab_device *dev, unsigned int index);
 
 /**
+ * How long reset, QueueReady and vlab_device_wait_idle() wait for the
+ * device thread by default (RELIABILITY L2); struct vlab_device's
+ * @c quiesce_ms.
+ */
+#define VLAB_QUIESCE_MS 5000
+
+/**
  * vlab_device_wait_idle() - wait until the device thread has nothing
  * notified and nothing in hand: every decision it makes about the work
- * offered so far (used elements, interrupts) has been made.
+ * offered so far (used elements, interrupts) has been made. Bounded by
+ * @c quiesce_ms (RELIABILITY L2).
  * @param dev the device.
+ * @return true when idle, false (after a message) when the bound passed.
  */
-void vlab_device_wait_idle(struct vlab_device *dev);
+bool vlab_device_wait_idle(struct vlab_device *dev);
 
 /**
  * vlab_device_quiesce_locked() - wait until the device thread is idle, so
- * queue state can change under it. Called with the lock held.
+ * queue state can change under it. Called with the lock held. Bounded
+ * by @c quiesce_ms (RELIABILITY L2): a model that never returns cannot
+ * hang the register write that waits for it.
  * @param dev the device.
+ * @param what the write that waits, for the message.
+ * @return 0, or -ETIMEDOUT after saying so.
  */
-void vlab_device_quiesce_locked(struct vlab_device *dev);
+int vlab_device_quiesce_locked(struct vlab_device *dev, const char *what);
 
 /**
  * vlab_device_reset_locked() - device reset (§2.4): status, features,
- * queues and interrupts back to their initial state.
+ * queues and interrupts back to their initial state. When the device
+ * thread does not go idle within the bound (RELIABILITY L2) nothing is
+ * reset: the status keeps DEVICE_NEEDS_RESET and does not read 0, and
+ * the driver's bounded reset wait (R6) reports it.
  * @param dev the device, lock held.
+ * @return 0, or -ETIMEDOUT.
  */
-void vlab_device_reset_locked(struct vlab_device *dev);
+int vlab_device_reset_locked(struct vlab_device *dev);
 
 /**
  * vlab_mmio_device_read() - a driver load from the device's registers.

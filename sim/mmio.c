@@ -239,7 +239,9 @@ static void queue_ready_write(struct vlab_device *dev, uint32_t val)
 
 	if (!vq)
 		return;
-	vlab_device_quiesce_locked(dev);
+	/* RELIABILITY L2: bounded; the queue stays as it is when it fails */
+	if (vlab_device_quiesce_locked(dev, "QueueReady"))
+		return;
 	if (!val) {
 		/*
 		 * RELIABILITY D20: the driver takes the ring and its buffers

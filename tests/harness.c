@@ -16,6 +16,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "tests/watchdog.h"
 #include "sim/session.h"
 #include "sim/sched.h"
 #include "sim/rng.h"
@@ -97,6 +98,26 @@ static int (*const cfg_inits[])(void) = {
 	cfg_init_0, cfg_init_1, cfg_init_2, cfg_init_3,
 	cfg_init_4, cfg_init_5, cfg_init_6, cfg_init_7,
 };
+
+/**
+ * test_setup() - every test begins under the watchdog (tests/watchdog.h).
+ */
+static void test_setup(void)
+{
+	watchdog_arm(CU_get_current_suite() ? CU_get_current_suite()->pName :
+		     NULL, CU_get_current_test() ?
+		     CU_get_current_test()->pName : NULL);
+}
+
+/**
+ * test_teardown() - shut the test's machine down, then stop its clock:
+ * a shutdown that hangs is caught too.
+ */
+static void test_teardown(void)
+{
+	harness_shutdown();
+	watchdog_disarm();
+}
 
 /**
  * filter_tests() - the tests of @p tests that run under @p cfg: a test
@@ -182,7 +203,8 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 			 harness_matrix[i].name);
 		suites[k].pName = names[i];
 		suites[k].pInitFunc = cfg_inits[i];
-		suites[k].pTearDownFunc = harness_shutdown;
+		suites[k].pSetUpFunc = test_setup;
+		suites[k].pTearDownFunc = test_teardown;
 		suites[k++].pTests = filter_tests(tests, &harness_matrix[i],
 						  names[i]);
 	}
@@ -194,7 +216,7 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{ name, NULL, NULL, NULL, harness_shutdown,
+		{ name, NULL, NULL, test_setup, test_teardown,
 		  filter_tests(tests, NULL, name) },
 		CU_SUITE_INFO_NULL,
 	};

@@ -527,6 +527,38 @@ static void test_l2_generation_never_settles(void)
 }
 
 /**
+ * L2: a model that never returns from process(). Reset and QueueReady
+ * wait for the device thread a bounded time, then refuse with a clear
+ * message; the status reads DEVICE_NEEDS_RESET, not 0. Once the model
+ * returns, the reset works.
+ */
+static void test_l2_quiesce_bounded(void)
+{
+	static struct vlab_loopback lb;
+
+	memset(&lb, 0, sizeof(lb));
+	boot_loop(&lb, false);
+	dev->quiesce_ms = 200;
+	negotiate(0, HI(VIRTIO_F_VERSION_1));
+	CU_ASSERT_EQUAL_FATAL(queue_at(0, 64, RING_GPA), 1);
+	driver_ok();
+	__atomic_store_n(&lb.stuck, true, __ATOMIC_RELEASE);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	CU_ASSERT_TRUE(harness_wait_value(&dev->vqs[0].stats.notifies, 1));
+	vlab_sleep_ms(20);
+	CU_ASSERT_FALSE(vlab_device_wait_idle(dev));
+	bounded_write(VIRTIO_MMIO_QUEUE_READY, 0, "QueueReady = 0");
+	CU_ASSERT_EQUAL(rd(VIRTIO_MMIO_QUEUE_READY), 1);
+	bounded_write(VIRTIO_MMIO_STATUS, 0, "Status = 0 (reset)");
+	CU_ASSERT(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	__atomic_store_n(&lb.stuck, false, __ATOMIC_RELEASE);
+	CU_ASSERT_TRUE(vlab_device_wait_idle(dev));
+	bounded_write(VIRTIO_MMIO_STATUS, 0, "Status = 0 (reset)");
+	CU_ASSERT_EQUAL(rd(VIRTIO_MMIO_STATUS), 0);
+	harness_shutdown();
+}
+
+/**
  * Bug 6, split (D18): a head offered again while the device still holds
  * it would be completed twice: refused.
  */
@@ -885,6 +917,22 @@ static void test_packed_chain_over_4g(void)
 	harness_shutdown();
 }
 
+/** What hang_forever() waits on: nothing ever signals it. */
+static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
+
+/**
+ * hang_forever() - the watchdog's self-test (tests/watchdog.sh): a test
+ * that never ends; the watchdog must fail the run and name this function.
+ */
+static void hang_forever(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+
+	pthread_mutex_lock(&m);
+	for (;;)
+		pthread_cond_wait(&never, &m);
+}
+
 /**
  * main() - run the second hostile-driver suite.
  * @return 0 when every test passed.
@@ -908,6 +956,8 @@ int main(void)
 		  test_d21_access_width },
 		{ "L2 a config generation that never settles",
 		  test_l2_generation_never_settles },
+		{ "L2 reset and QueueReady wait for the device a bounded time",
+		  test_l2_quiesce_bounded },
 		{ "D18 split head offered twice while in flight",
 		  test_d18_split_head_twice },
 		{ "D18 baseline: a completed head may come back",
@@ -934,5 +984,12 @@ int main(void)
 		CU_TEST_INFO_NULL,
 	};
 
+	static CU_TestInfo selftest[] = {
+		{ "watchdog self-test: a test that never ends", hang_forever },
+		CU_TEST_INFO_NULL,
+	};
+
+	if (getenv("VLAB_WATCHDOG_SELFTEST"))
+		return harness_run_suite("watchdog", selftest);
 	return harness_run_suite("hostile driver, round two", tests);
 }
