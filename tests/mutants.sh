@@ -312,6 +312,16 @@ mutant "packed event idx: every push since the last decision" \
 	sim/vq_packed.c "test_hostile|event idx" \
 	"vq->packed.unsignalled += ndescs;" "vq->packed.unsignalled = ndescs;"
 
+mutant "L2 reset and QueueReady wait bounded" sim/device.c \
+	"test_hostile|L2 reset" \
+	"		if (ms_since(&t0) >= dev->quiesce_ms)
+			return false;" "		if (0)
+			return false;"
+mutant "guard pages around guest RAM are PROT_NONE" sim/ram.c \
+	"test_hostile|guard pages" \
+	"	p = mmap(NULL, size + 2 * VLAB_RAM_GUARD, PROT_NONE," \
+	"	p = mmap(NULL, size + 2 * VLAB_RAM_GUARD, PROT_READ,"
+
 mutant "golden: a trace point dropped (publish-used)" sim/vq_split.c \
 	test_golden "	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
@@ -917,6 +919,46 @@ static void test_packed_chain_over_4g(void)
 	harness_shutdown();
 }
 
+/**
+ * touch_in_child() - read one host byte in a child process.
+ * @param p the byte.
+ * @return true when the child read it and exited normally.
+ */
+static bool touch_in_child(const volatile uint8_t *p)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		(void)*p;
+		_Exit(0);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/**
+ * Guard pages: a host access one byte before guest RAM or one byte past
+ * it faults (in a child process), in every build; the first and last
+ * bytes of RAM are readable.
+ */
+static void test_ram_guard_pages(void)
+{
+	struct vlab_ram ram;
+
+	CU_ASSERT_EQUAL_FATAL(vlab_ram_init(&ram, 1 << 20), 0);
+	CU_ASSERT_TRUE(touch_in_child(ram.host));
+	CU_ASSERT_TRUE(touch_in_child(ram.host + ram.size - 1));
+	CU_ASSERT_FALSE(touch_in_child(ram.host - 1));
+	CU_ASSERT_FALSE(touch_in_child(ram.host + ram.size));
+	CU_ASSERT_FALSE(touch_in_child(ram.host + ram.size +
+				       VLAB_RAM_GUARD - 1));
+	vlab_ram_fini(&ram);
+}
+
 /** What hang_forever() waits on: nothing ever signals it. */
 static pthread_cond_t never = PTHREAD_COND_INITIALIZER;
 
@@ -977,6 +1019,7 @@ int main(void)
 		{ "D9 indirect table misaligned", test_split_indirect_misaligned },
 		{ "packed: D15 bad queue setups are refused",
 		  test_packed_bad_queue_setup },
+		{ "guard pages around guest RAM fault", test_ram_guard_pages },
 		{ "packed: D11 more buffers than the device accepts",
 		  test_packed_too_many_segments },
 		{ "packed: D12 a buffer longer than 2^32 bytes",
