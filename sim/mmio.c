@@ -255,6 +255,19 @@ static void queue_ready_write(struct vlab_device *dev, uint32_t val)
 	}
 	if (vq->ready)
 		return;
+	if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		/*
+		 * RELIABILITY D19: queues are set up after FEATURES_OK
+		 * (§3.1.1 step 7); before it, no layout is in force.
+		 */
+		fprintf(stderr, "[%s] queue %u setup refused: QueueReady before an accepted FEATURES_OK (§3.1.1)\n",
+			dev->name, vq->index);
+		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
+			   .queue = (int)vq->index,
+			   .v = { vq->num, vq->desc_gpa, vq->driver_gpa,
+				  vq->device_gpa });
+		return;
+	}
 	if (vlab_vq_enable(dev, vq)) {
 		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
 			   .queue = (int)vq->index,

@@ -352,7 +352,8 @@ static void test_d19_features_not_committed(void)
 		  HI(VIRTIO_F_VERSION_1) | HI(VIRTIO_F_RING_PACKED));
 	/* refused: the device offers neither */
 	CU_ASSERT_FALSE(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
-	CU_ASSERT_EQUAL(queue_at(0, 64, RING_GPA), 1);
+	/* no queue runs on features that were never accepted (§3.1.1) */
+	CU_ASSERT_EQUAL(queue_at(0, 64, RING_GPA), 0);
 	CU_ASSERT_FALSE(dev->vqs[0].packed_ring);
 	CU_ASSERT_FALSE(dev->vqs[0].indirect);
 	driver_ok();
@@ -372,14 +373,33 @@ static void test_d19_driver_ok_without_features_ok(void)
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 	   VIRTIO_CONFIG_S_DRIVER);
-	CU_ASSERT_EQUAL(queue_at(0, 64, RING_GPA), 1);
+	CU_ASSERT_EQUAL(queue_at(0, 64, RING_GPA), 0);
 	driver_ok();
 	expect_error("§3.1.1", "DRIVER_OK without an accepted FEATURES_OK");
-	/* and nothing runs: a buffer offered now is not taken */
-	set_desc(0, 0, BUF_GPA, 16, VRING_DESC_F_WRITE, 0);
-	offer(0, 0, 0, 1);
-	vlab_device_wait_idle(dev);
-	CU_ASSERT_EQUAL(dev->vqs[0].stats.chains, 0);
+	/* and nothing runs */
+	CU_ASSERT_FALSE(vlab_device_live(dev));
+	CU_ASSERT_FALSE(dev->vqs[0].ready);
+	harness_shutdown();
+}
+
+/**
+ * D19: a device live with accepted features whose driver then clears
+ * FEATURES_OK (without a reset, §2.1.2) is live no more: no queue runs
+ * on features that are not in force.
+ */
+static void test_d19_features_ok_cleared(void)
+{
+	static struct vlab_loopback lb;
+
+	memset(&lb, 0, sizeof(lb));
+	boot_loop(&lb, false);
+	negotiate(0, HI(VIRTIO_F_VERSION_1));
+	CU_ASSERT_EQUAL_FATAL(queue_at(0, 64, RING_GPA), 1);
+	driver_ok();
+	CU_ASSERT_TRUE(vlab_device_live(dev));
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	   VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK);
+	CU_ASSERT_FALSE(vlab_device_live(dev));
 	harness_shutdown();
 }
 
@@ -990,6 +1010,8 @@ int main(void)
 		  test_d19_features_not_committed },
 		{ "D19 DRIVER_OK without FEATURES_OK is a driver error",
 		  test_d19_driver_ok_without_features_ok },
+		{ "D19 FEATURES_OK cleared: the device is not live",
+		  test_d19_features_ok_cleared },
 		{ "D20 QueueReady=0 drops the buffers a model holds",
 		  test_d20_queue_ready_0_drops_held },
 		{ "D20 reset drops the buffers a model holds",
