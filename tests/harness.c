@@ -129,7 +129,7 @@ static void test_teardown(void)
  * @param tests the suite's tests, ended by CU_TEST_INFO_NULL.
  * @param cfg the configuration, or NULL outside the matrix.
  * @param suite the suite's name, for the skip lines.
- * @return a copy to give to CUnit (leaked: it lives as long as the run).
+ * @return a copy to give to CUnit; run_suites() frees it (suites[].pTests).
  */
 static CU_TestInfo *filter_tests(CU_TestInfo *tests,
 				 const struct harness_cfg *cfg,
@@ -142,8 +142,10 @@ static CU_TestInfo *filter_tests(CU_TestInfo *tests,
 	while (tests[n].pName)
 		n++;
 	out = calloc(n + 1, sizeof(*out));
-	if (!out)
-		return tests;
+	if (!out) {
+		fprintf(stderr, "%s: out of memory\n", suite);
+		exit(1);
+	}
 	for (i = 0; i < n; i++) {
 		if (only && strncmp(tests[i].pName, only, strlen(only)))
 			continue;
@@ -168,6 +170,7 @@ static CU_TestInfo *filter_tests(CU_TestInfo *tests,
 static int run_suites(CU_SuiteInfo *suites)
 {
 	unsigned int failures;
+	CU_SuiteInfo *s;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -180,6 +183,9 @@ static int run_suites(CU_SuiteInfo *suites)
 	failures = CU_get_number_of_failures() +
 		CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
+	/* the filtered copies of filter_tests() */
+	for (s = suites; s->pName; s++)
+		free(s->pTests);
 	return failures ? 1 : 0;
 }
 
