@@ -394,8 +394,8 @@ bool harness_wait_value(const unsigned long *counter, unsigned long want)
 	int i;
 
 	for (i = 0; i < 2000; i++) {
-		if (__atomic_load_n(counter, __ATOMIC_RELAXED) >= want)
-			return __atomic_load_n(counter, __ATOMIC_RELAXED) == want;
+		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= want)
+			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) == want;
 		nanosleep(&ts, NULL);
 	}
 	return false;

@@ -166,7 +166,8 @@ bool harness_wait(bool (*cond)(void *arg), void *arg);
 /**
  * harness_wait_value() - poll a counter until it reaches @p want (up to
  * two seconds).
- * @param counter the counter (read atomically).
+ * @param counter the counter (read with acquire: what the writer did
+ * before a release increment is visible once the count is seen).
  * @param want the value.
  * @return true when it got there.
  */

@@ -56,7 +56,7 @@ static void mq_done(struct virtqueue *vq)
 		/* Tokens encode their queue: it must be this one */
 		if ((unsigned long)token % NQ != vq->index)
 			q->wrong++;
-		__atomic_fetch_add(&q->done, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&q->done, 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
 }
