@@ -326,8 +326,13 @@ static const char *status_write(struct vlab_device *dev, uint32_t val)
 			dev->name, old & ~val);
 	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		if (features_acceptable(dev))
-			/* RELIABILITY D19: what is accepted here is in force */
+		/*
+		 * RELIABILITY D19: what is accepted here is in force until
+		 * the next reset; a driver that cleared FEATURES_OK (no reset,
+		 * §2.1.2) cannot commit other features under live queues.
+		 */
+		if (features_acceptable(dev) &&
+		    (!dev->features || dev->features == dev->driver_features))
 			dev->features = dev->driver_features;
 		else
 			val &= ~VIRTIO_CONFIG_S_FEATURES_OK;

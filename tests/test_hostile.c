@@ -406,6 +406,29 @@ static void test_d19_features_ok_cleared(void)
 }
 
 /**
+ * D19 (found by fuzz_mmio): a driver clears FEATURES_OK without a reset,
+ * writes other features (RING_PACKED) and sets FEATURES_OK again under a
+ * live split queue: refused; the features in force stay those first
+ * accepted, so the queue's layout and the features agree.
+ */
+static void test_d19_features_recommitted(void)
+{
+	static struct vlab_loopback lb;
+
+	memset(&lb, 0, sizeof(lb));
+	boot_loop(&lb, true);
+	negotiate(0, HI(VIRTIO_F_VERSION_1));
+	CU_ASSERT_EQUAL_FATAL(queue_at(0, 64, RING_GPA), 1);
+	CU_ASSERT_FALSE(dev->vqs[0].packed_ring);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+	   VIRTIO_CONFIG_S_DRIVER);
+	negotiate(0, HI(VIRTIO_F_VERSION_1) | HI(VIRTIO_F_RING_PACKED));
+	CU_ASSERT_FALSE(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
+	CU_ASSERT_FALSE(dev->features & (1ULL << VIRTIO_F_RING_PACKED));
+	harness_shutdown();
+}
+
+/**
  * Bug 3 (D20): the console holds two receive buffers; the driver sets
  * QueueReady = 0 and sets the queue up again elsewhere. Host input then
  * must not land in the old buffers, nor an old id come back used.
@@ -1015,6 +1038,8 @@ int main(void)
 		  test_d19_driver_ok_without_features_ok },
 		{ "D19 FEATURES_OK cleared: the device is not live",
 		  test_d19_features_ok_cleared },
+		{ "D19 features re-committed without a reset are refused",
+		  test_d19_features_recommitted },
 		{ "D20 QueueReady=0 drops the buffers a model holds",
 		  test_d20_queue_ready_0_drops_held },
 		{ "D20 reset drops the buffers a model holds",
