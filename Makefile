@@ -62,7 +62,7 @@ SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
 SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.c,$(SCENARIO_SRCS)))
 
 .PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
-	qemu-shell qemu-deps tsan bench qemu-stress fuzz
+	qemu-shell qemu-deps tsan bench qemu-stress fuzz soak
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -79,6 +79,7 @@ help:
 	@echo "make bench      stream 100k buffers per ring configuration, print figures"
 	@echo "make mutants    remove each validation check in turn; its test must fail"
 	@echo "make fuzz       run each libFuzzer target FUZZ_S seconds (default 60)"
+	@echo "make soak       SOAK_N checksummed transfers per ring configuration"
 	@echo "make docs       Doxygen walkthrough in build/docs (fails on any warning)"
 	@echo "make clean      remove build/"
 
@@ -112,6 +113,20 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/bench/%.o: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -DKBUILD_MODNAME='"$*"' -c $< -o $@
+
+$(BUILD)/tests/soak.o: tests/soak.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -DKBUILD_MODNAME='"soak"' -c $< -o $@
+
+$(BUILD)/tests/soak: $(BUILD)/tests/soak.o $(MACHINE_OBJS)
+	$(CC) $^ $(LDFLAGS_ALL) -o $@
+
+# Millions of checksummed transfers per ring configuration (SOAK_N each,
+# default 10 million): lost, duplicated and corrupted must all be 0.
+SOAK_N ?= 10000000
+soak:
+	$(MAKE) V=release build/release/tests/soak
+	./build/release/tests/soak $(SOAK_N)
 
 $(BUILD)/bench/bench_ring: $(BUILD)/bench/bench_ring.o $(MACHINE_OBJS)
 	$(CC) $^ $(LDFLAGS_ALL) -o $@
