@@ -53,8 +53,12 @@ static spinlock_t slock;
 static struct completion sroom;
 /** The slots. */
 static struct slot slots[SLOTS];
-/** What went wrong, by kind. */
-static unsigned long lost, duplicated, corrupted;
+/** Requests never completed. */
+static unsigned long lost;
+/** Completions of a request not in flight. */
+static unsigned long duplicated;
+/** Completions with the wrong length or bytes. */
+static unsigned long corrupted;
 
 /**
  * fill() - the bytes of request @p seq: a xorshift stream it seeds.
