@@ -115,7 +115,7 @@ static void rx_take(struct vlab_device *dev, struct vlab_vq *vq)
 	 */
 	while (vlab_vq_pop(dev, vq, &ch, dev->model->max_segs) == 1) {
 		if (c->nheld >= CONSOLE_QUEUE_NUM_MAX) {
-			/* cannot happen while D13 holds: never overrun held[] */
+			/* not while D13 holds: never overrun held[] */
 			vlab_device_error(dev, vq, "§2.7.6",
 					  "more than %u receive buffers held",
 					  CONSOLE_QUEUE_NUM_MAX);

@@ -201,7 +201,7 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
  */
 static bool vlab_device_live_locked(const struct vlab_device *dev)
 {
-	/* RELIABILITY D19: DRIVER_OK counts only after an accepted FEATURES_OK */
+	/* RELIABILITY D19: DRIVER_OK counts after an accepted FEATURES_OK */
 	return (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
 		(dev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
 		!(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);

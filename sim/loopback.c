@@ -25,7 +25,7 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 	while (__atomic_load_n(&lb->stuck, __ATOMIC_ACQUIRE))
 		vlab_sleep_ms(1);	/* a model that hangs, until told */
 	if (lb->deaf)
-		return;		/* a device that never looks at the ring */
+		return;	/* a device that never looks at the ring */
 	while (vlab_vq_pop(dev, vq, &c, dev->model->max_segs) == 1) {
 		if (lb->hold)
 			continue;	/* a device slow to complete, forever */

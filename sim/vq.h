@@ -109,8 +109,8 @@ struct vlab_vq {
 	bool looked;		/**< the model called vlab_vq_pop() since
 				     vlab_vq_disable_notify() (L1) */
 	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
-	uint8_t *head_busy;	/**< split: 1 for each head in flight, num_max
-				     entries (RELIABILITY D18) */
+	uint8_t *head_busy;	/**< split: 1 for each head in flight,
+				     num_max entries (RELIABILITY D18) */
 	struct vlab_vq_stats stats; /**< counters */
 	/** The layout in use: one of the two, per @c packed_ring. */
 	union {

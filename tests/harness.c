@@ -395,7 +395,8 @@ bool harness_wait_value(const unsigned long *counter, unsigned long want)
 
 	for (i = 0; i < 2000; i++) {
 		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= want)
-			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) == want;
+			return __atomic_load_n(counter,
+					       __ATOMIC_ACQUIRE) == want;
 		nanosleep(&ts, NULL);
 	}
 	return false;

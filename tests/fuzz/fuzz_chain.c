@@ -30,7 +30,7 @@
 /** The machine of the target, built once. */
 static struct {
 	struct vlab_ram ram;		/**< guest RAM */
-	struct vlab_device dev;		/**< a device, without a thread */
+	struct vlab_device dev;		/**< a device, no thread */
 	struct vlab_vq vq;		/**< its one queue */
 	struct vlab_seg segs[64];	/**< the queue's scratch segments */
 	uint8_t busy[64];		/**< its in-flight heads */

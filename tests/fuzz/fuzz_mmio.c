@@ -133,7 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		default:
 			/* the guest writes ring memory the device may read */
-			memcpy(ram.host + (val % (FUZZ_RAM - 4)), data + i + 1, 3);
+			memcpy(ram.host + (val % (FUZZ_RAM - 4)),
+			       data + i + 1, 3);
 			break;
 		}
 	}
