@@ -108,8 +108,19 @@ static void rx_take(struct vlab_device *dev, struct vlab_vq *vq)
 	struct vlab_console_held *h;
 	struct vlab_chain ch;
 
-	while (c->nheld < vq->num_max &&
-	       vlab_vq_pop(dev, vq, &ch, dev->model->max_segs) == 1) {
+	/*
+	 * No limit of our own here: vlab_vq_pop() refuses a buffer beyond
+	 * the queue size (RELIABILITY D13), and a model that stopped popping
+	 * while buffers wait would spin its thread (L1).
+	 */
+	while (vlab_vq_pop(dev, vq, &ch, dev->model->max_segs) == 1) {
+		if (c->nheld >= CONSOLE_QUEUE_NUM_MAX) {
+			/* not while D13 holds: never overrun held[] */
+			vlab_device_error(dev, vq, "§2.7.6",
+					  "more than %u receive buffers held",
+					  CONSOLE_QUEUE_NUM_MAX);
+			return;
+		}
 		if (ch.out_bytes) {
 			vlab_device_error(dev, vq, "§5.3.6.1",
 					  "receive buffer %u is device-readable; receiveq0 takes writable buffers only",
@@ -223,6 +234,18 @@ static void console_reset(struct vlab_device *dev)
 	vlab_mutex_unlock(&c->lock);
 }
 
+/**
+ * console_queue_stop() - QueueReady = 0: receive buffers held from
+ * receiveq0 belong to the driver again; drop them (RELIABILITY D20).
+ * @param dev the device.
+ * @param vq the queue stopped.
+ */
+static void console_queue_stop(struct vlab_device *dev, struct vlab_vq *vq)
+{
+	if (vq->index == VLAB_CONSOLE_RXQ)
+		console_reset(dev);
+}
+
 /** The console device type; vlab_console_init() copies it. */
 static const struct vlab_device_model console_model = {
 	.name = "console",
@@ -231,6 +254,7 @@ static const struct vlab_device_model console_model = {
 	.queue_num_max = CONSOLE_QUEUE_NUM_MAX,
 	.max_segs = CONSOLE_QUEUE_NUM_MAX,
 	.reset = console_reset,
+	.queue_stop = console_queue_stop,
 	.process = console_process,
 };
 

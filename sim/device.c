@@ -5,6 +5,7 @@
  */
 #include "sim/device.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +170,10 @@ static void *device_thread(void *arg)
 						goto next;
 					vlab_vq_disable_notify(dev, vq);
 					dev->model->process(dev, vq);
-				} while (device_poll(dev, vq, budget));
+				/* RELIABILITY L1: no poll for a model that
+				 * took nothing: it would spin */
+				} while (vq->looked &&
+					 device_poll(dev, vq, budget));
 			} while (vlab_vq_enable_notify(dev, vq));
 next:
 			;
@@ -194,6 +198,18 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 
 	if (model->num_queues > 64)
 		return NULL;
+	for (q = 0; q < model->num_queues; q++)
+		if (model->max_segs > (model->queue_sizes ?
+				       model->queue_sizes[q] :
+				       model->queue_num_max)) {
+			/*
+			 * A chain's segments live in a scratch array of
+			 * QueueNumMax entries: a model must not accept more.
+			 */
+			fprintf(stderr, "device %s: model %s accepts %u buffers per chain, more than queue %u has entries\n",
+				name, model->name, model->max_segs, q);
+			return NULL;
+		}
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return NULL;
@@ -206,7 +222,8 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 			model->queue_num_max;
 		dev->vqs[q].segs = calloc(dev->vqs[q].num_max,
 					  sizeof(*dev->vqs[q].segs));
-		if (!dev->vqs[q].segs)
+		dev->vqs[q].head_busy = calloc(dev->vqs[q].num_max, 1);
+		if (!dev->vqs[q].segs || !dev->vqs[q].head_busy)
 			goto err;
 	}
 	dev->model = model;
@@ -218,6 +235,7 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 	dev->mmio_base = mmio_base;
 	dev->ring_features = VLAB_RING_FEATURES_ALL;
 	dev->poll_ns = VLAB_DEVICE_POLL_NS;
+	dev->quiesce_ms = VLAB_QUIESCE_MS;
 	if (model->config && model->config_size <= sizeof(dev->config)) {
 		memcpy(dev->config, model->config, model->config_size);
 		dev->config_size = model->config_size;
@@ -232,8 +250,10 @@ struct vlab_device *vlab_device_create(const struct vlab_device_model *model,
 	return dev;
 err:
 	if (dev->vqs)
-		for (q = 0; q < model->num_queues; q++)
+		for (q = 0; q < model->num_queues; q++) {
 			free(dev->vqs[q].segs);
+			free(dev->vqs[q].head_busy);
+		}
 	free(dev->vqs);
 	free(dev);
 	return NULL;
@@ -252,8 +272,10 @@ void vlab_device_destroy(struct vlab_device *dev)
 	vlab_thread_join(dev->thread);
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
-	for (q = 0; q < dev->model->num_queues; q++)
+	for (q = 0; q < dev->model->num_queues; q++) {
 		free(dev->vqs[q].segs);
+		free(dev->vqs[q].head_busy);
+	}
 	free(dev->vqs);
 	free(dev);
 }
@@ -269,10 +291,24 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
 	bool has;
 
 	vlab_mutex_lock(&dev->lock);
-	has = (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
-		(dev->driver_features & (1ULL << bit));
+	/* RELIABILITY D19: only what FEATURES_OK committed is in force */
+	has = dev->features & (1ULL << bit);
 	vlab_mutex_unlock(&dev->lock);
 	return has;
+}
+
+/**
+ * status_live() - whether a status word lets the device work its queues.
+ * @param status the status.
+ * @return true with DRIVER_OK after an accepted FEATURES_OK, and no
+ * DEVICE_NEEDS_RESET.
+ */
+static bool status_live(uint32_t status)
+{
+	/* RELIABILITY D19: DRIVER_OK counts after an accepted FEATURES_OK */
+	return (status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		(status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+		!(status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 /**
@@ -282,8 +318,7 @@ bool vlab_device_has_feature(struct vlab_device *dev, unsigned int bit)
  */
 static bool vlab_device_live_locked(const struct vlab_device *dev)
 {
-	return (dev->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
-		!(dev->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	return status_live(dev->status);
 }
 
 bool vlab_device_live(struct vlab_device *dev)
@@ -295,10 +330,7 @@ bool vlab_device_live(struct vlab_device *dev)
 	 * whatever changes a queue under the device waits for it to be idle
 	 * (vlab_device_quiesce_locked()).
 	 */
-	uint32_t status = __atomic_load_n(&dev->status, __ATOMIC_RELAXED);
-
-	return (status & VIRTIO_CONFIG_S_DRIVER_OK) &&
-		!(status & VIRTIO_CONFIG_S_NEEDS_RESET);
+	return status_live(__atomic_load_n(&dev->status, __ATOMIC_RELAXED));
 }
 
 void vlab_device_set_poll_ns(struct vlab_device *dev, unsigned long ns)
@@ -317,8 +349,9 @@ void vlab_device_set_stall(struct vlab_device *dev, bool stall)
 	 * would pop what the driver posts next: let it park first, so that
 	 * everything posted from now on waits.
 	 */
-	if (stall)
-		vlab_device_quiesce_locked(dev);
+	if (stall && vlab_device_quiesce_locked(dev, "stall"))
+		fprintf(stderr, "[%s] stall: the device thread did not park\n",
+			dev->name);
 	vlab_mutex_unlock(&dev->lock);
 }
 
@@ -416,30 +449,100 @@ const char *vlab_device_notify_locked(struct vlab_device *dev,
 	return NULL;
 }
 
-void vlab_device_wait_idle(struct vlab_device *dev)
+/**
+ * ms_since() - milliseconds of the monotonic clock since @p t0.
+ * @param t0 the start.
+ * @return the time passed.
+ */
+static unsigned long ms_since(const struct timespec *t0)
 {
-	vlab_mutex_lock(&dev->lock);
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long)((t.tv_sec - t0->tv_sec) * 1000 +
+			       (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/**
+ * wait_while_locked() - wait on the device's condition while @p busy says
+ * so, at most @c quiesce_ms (RELIABILITY L2). Lock held.
+ * @param dev the device.
+ * @param busy the condition waited out.
+ * @return true when it cleared, false when the bound passed.
+ */
+static bool wait_while_locked(struct vlab_device *dev,
+			      bool (*busy)(const struct vlab_device *dev))
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (busy(dev)) {
+		if (ms_since(&t0) >= dev->quiesce_ms)
+			return false;
+		vlab_cond_wait_ms(&dev->cond, &dev->lock, 10);
+	}
+	return true;
+}
+
+/**
+ * thread_busy() - the device thread is processing queues.
+ * @param dev the device.
+ * @return true while it is.
+ */
+static bool thread_busy(const struct vlab_device *dev)
+{
+	return dev->busy;
+}
+
+/**
+ * thread_has_work() - processing, or notified and not started yet.
+ * @param dev the device.
+ * @return true while either holds.
+ */
+static bool thread_has_work(const struct vlab_device *dev)
+{
 	/* a stalled device leaves its notifications pending: not idle, done */
-	while (dev->busy || (dev->notify_pending && !dev->faults.stall))
-		vlab_cond_wait(&dev->cond, &dev->lock);
-	vlab_mutex_unlock(&dev->lock);
+	return dev->busy || (dev->notify_pending && !dev->faults.stall);
 }
 
-void vlab_device_quiesce_locked(struct vlab_device *dev)
+bool vlab_device_wait_idle(struct vlab_device *dev)
 {
-	while (dev->busy)
-		vlab_cond_wait(&dev->cond, &dev->lock);
+	bool idle;
+
+	vlab_mutex_lock(&dev->lock);
+	idle = wait_while_locked(dev, thread_has_work);
+	vlab_mutex_unlock(&dev->lock);
+	if (!idle)
+		fprintf(stderr, "[%s] device thread still busy after %u ms (RELIABILITY L2)\n",
+			dev->name, dev->quiesce_ms);
+	return idle;
 }
 
-void vlab_device_reset_locked(struct vlab_device *dev)
+int vlab_device_quiesce_locked(struct vlab_device *dev, const char *what)
+{
+	if (wait_while_locked(dev, thread_busy))
+		return 0;
+	/* RELIABILITY L2: a bounded wait, then a clear error */
+	fprintf(stderr, "[%s] %s refused: the device thread is still busy after %u ms (RELIABILITY L2)\n",
+		dev->name, what, dev->quiesce_ms);
+	return -ETIMEDOUT;
+}
+
+int vlab_device_reset_locked(struct vlab_device *dev)
 {
 	unsigned int q;
 
-	vlab_device_quiesce_locked(dev);
+	if (vlab_device_quiesce_locked(dev, "reset")) {
+		/* nothing changed under the thread; the driver must see it */
+		__atomic_or_fetch(&dev->status, VIRTIO_CONFIG_S_NEEDS_RESET,
+				  __ATOMIC_RELAXED);
+		return -ETIMEDOUT;
+	}
 	__atomic_store_n(&dev->status, 0, __ATOMIC_RELAXED);
 	dev->device_features_sel = 0;
 	dev->driver_features_sel = 0;
 	dev->driver_features = 0;
+	dev->features = 0;
 	dev->queue_sel = 0;
 	dev->interrupt_status = 0;
 	__atomic_store_n(&dev->notify_pending, 0, __ATOMIC_RELAXED);
@@ -447,4 +550,5 @@ void vlab_device_reset_locked(struct vlab_device *dev)
 		vlab_vq_reset(&dev->vqs[q]);
 	if (dev->model->reset)
 		dev->model->reset(dev);
+	return 0;
 }

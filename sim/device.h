@@ -36,6 +36,12 @@ struct vlab_device_model {
 	unsigned int max_segs;	/**< most buffers per chain it accepts */
 	/** device reset: forget the model's own state (may be NULL) */
 	void (*reset)(struct vlab_device *dev);
+	/**
+	 * QueueReady = 0 on @c vq: drop every chain held from it, since the
+	 * driver took that memory back (RELIABILITY D20; may be NULL for a
+	 * model that holds nothing)
+	 */
+	void (*queue_stop)(struct vlab_device *dev, struct vlab_vq *vq);
 	/** take and complete chains of @c vq; runs on the device thread */
 	void (*process)(struct vlab_device *dev, struct vlab_vq *vq);
 	/** QueueNumMax of each queue, or NULL: all are queue_num_max */
@@ -103,12 +109,17 @@ struct vlab_device {
 	uint32_t device_features_sel; /**< DeviceFeaturesSel */
 	uint32_t driver_features_sel; /**< DriverFeaturesSel */
 	uint64_t driver_features; /**< DriverFeatures, both halves */
+	uint64_t features;	/**< the features in force: DriverFeatures as
+				     accepted at FEATURES_OK, 0 before
+				     (RELIABILITY D19, §2.2, §3.1.1) */
 	uint32_t queue_sel;	/**< QueueSel */
 	uint32_t interrupt_status; /**< InterruptStatus bits */
 	uint32_t config_generation; /**< ConfigGeneration */
 	uint8_t config[256];	/**< device configuration space */
 	size_t config_size;	/**< bytes of it the model uses */
 	struct vlab_vq *vqs;	/**< model->num_queues queues */
+	unsigned int quiesce_ms; /**< bound of every wait for the device
+				      thread (RELIABILITY L2) */
 	char last_error[256];	/**< the last rule a driver broke */
 	unsigned long errors;	/**< broken rules fully reported (logged, traced,
 				     interrupt raised); tests wait on it */
@@ -238,33 +249,51 @@ void vlab_device_set_stall(struct vlab_device *dev, bool stall);
 void vlab_device_poke(struct vlab_device *dev, unsigned int index);
 
 /**
+ * How long reset, QueueReady and vlab_device_wait_idle() wait for the
+ * device thread by default (RELIABILITY L2); struct vlab_device's
+ * @c quiesce_ms.
+ */
+#define VLAB_QUIESCE_MS 5000
+
+/**
  * vlab_device_wait_idle() - wait until the device thread has nothing
  * notified and nothing in hand: every decision it makes about the work
- * offered so far (used elements, interrupts) has been made.
+ * offered so far (used elements, interrupts) has been made. Bounded by
+ * @c quiesce_ms (RELIABILITY L2).
  * @param dev the device.
+ * @return true when idle, false (after a message) when the bound passed.
  */
-void vlab_device_wait_idle(struct vlab_device *dev);
+bool vlab_device_wait_idle(struct vlab_device *dev);
 
 /**
  * vlab_device_quiesce_locked() - wait until the device thread is idle, so
- * queue state can change under it. Called with the lock held.
+ * queue state can change under it. Called with the lock held. Bounded
+ * by @c quiesce_ms (RELIABILITY L2): a model that never returns cannot
+ * hang the register write that waits for it.
  * @param dev the device.
+ * @param what the write that waits, for the message.
+ * @return 0, or -ETIMEDOUT after saying so.
  */
-void vlab_device_quiesce_locked(struct vlab_device *dev);
+int vlab_device_quiesce_locked(struct vlab_device *dev, const char *what);
 
 /**
  * vlab_device_reset_locked() - device reset (§2.4): status, features,
- * queues and interrupts back to their initial state.
+ * queues and interrupts back to their initial state. When the device
+ * thread does not go idle within the bound (RELIABILITY L2) nothing is
+ * reset: the status keeps DEVICE_NEEDS_RESET and does not read 0, and
+ * the driver's bounded reset wait (R6) reports it.
  * @param dev the device, lock held.
+ * @return 0, or -ETIMEDOUT.
  */
-void vlab_device_reset_locked(struct vlab_device *dev);
+int vlab_device_reset_locked(struct vlab_device *dev);
 
 /**
  * vlab_mmio_device_read() - a driver load from the device's registers.
  * @param dev the device.
  * @param offset register offset (virtio 1.2 §4.2.2).
- * @param size access width.
- * @return the value; 0 for unknown registers.
+ * @param size access width: 4 for a register, 1, 2 or 4 in the
+ * configuration space; any other is refused (RELIABILITY D21).
+ * @return the value; 0 for unknown registers and refused widths.
  */
 uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 			       unsigned int size);
@@ -274,7 +303,7 @@ uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
  * @param dev the device.
  * @param offset register offset.
  * @param val the value.
- * @param size access width.
+ * @param size access width, as for vlab_mmio_device_read() (D21).
  */
 void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 			    uint64_t val, unsigned int size);

@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "sim/sched.h"
+
 /**
  * loopback_process() - copy each chain's readable bytes into its writable
  * buffers, in order, and return it with the count copied.
@@ -20,6 +22,10 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 	unsigned int r = 0, w;
 	uint32_t roff = 0, woff, n, copied;
 
+	while (__atomic_load_n(&lb->stuck, __ATOMIC_ACQUIRE))
+		vlab_sleep_ms(1);	/* a model that hangs, until told */
+	if (lb->deaf)
+		return;	/* a device that never looks at the ring */
 	while (vlab_vq_pop(dev, vq, &c, dev->model->max_segs) == 1) {
 		if (lb->hold)
 			continue;	/* a device slow to complete, forever */

@@ -40,6 +40,10 @@ struct vlab_loopback {
 	unsigned long chains;		/**< chains completed, all queues */
 	unsigned long per_queue[4];	/**< chains completed, by queue */
 	bool hold;			/**< take chains, never return them */
+	bool deaf;			/**< take nothing at all, though
+					     notified (RELIABILITY L1) */
+	bool stuck;			/**< process() does not return while
+					     set: a model that hangs (L2) */
 };
 
 /** The loopback device type: one queue of 64; config a = b = 7. */

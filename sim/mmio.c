@@ -84,21 +84,42 @@ static uint32_t status_read(struct vlab_device *dev)
 	return dev->status;
 }
 
+/**
+ * width_ok() - whether the transport defines an access of @p size bytes
+ * at @p offset (RELIABILITY D21, §4.2.2.2): 32 bits for the registers;
+ * 8, 16 or 32 bits for the configuration space (a 64-bit field is two
+ * 32-bit accesses). Anything else is refused and logged, so no value is
+ * ever shifted by its width.
+ * @param dev the device, for the log.
+ * @param offset register offset.
+ * @param size access width in bytes.
+ * @param what "read" or "write".
+ * @return true to go on.
+ */
+static bool width_ok(const struct vlab_device *dev, uint64_t offset,
+		     unsigned int size, const char *what)
+{
+	bool ok = offset >= VIRTIO_MMIO_CONFIG ?
+		size == 1 || size == 2 || size == 4 : size == 4;
+
+	if (!ok)
+		/* RELIABILITY D21 */
+		fprintf(stderr, "[%s] %u-byte %s at 0x%03llx refused: virtio 1.2 §4.2.2.2 allows 32-bit registers and 8, 16 or 32-bit config fields\n",
+			dev->name, size, what, (unsigned long long)offset);
+	return ok;
+}
+
 uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 			       unsigned int size)
 {
 	struct vlab_vq *vq;
 	uint64_t val = 0;
 
+	if (!width_ok(dev, offset, size, "read"))
+		return 0;
 	vlab_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		val = config_read(dev, offset - VIRTIO_MMIO_CONFIG, size);
-		goto out;
-	}
-	if (size != 4) {
-		/* §4.2.2.2: registers are accessed 32 bits at a time */
-		fprintf(stderr, "[%s] %u-byte read of register 0x%03llx ignored\n",
-			dev->name, size, (unsigned long long)offset);
 		goto out;
 	}
 	vq = selected_vq(dev);
@@ -218,13 +239,35 @@ static void queue_ready_write(struct vlab_device *dev, uint32_t val)
 
 	if (!vq)
 		return;
-	vlab_device_quiesce_locked(dev);
+	/* RELIABILITY L2: bounded; the queue stays as it is when it fails */
+	if (vlab_device_quiesce_locked(dev, "QueueReady"))
+		return;
 	if (!val) {
-		vq->ready = false;
+		/*
+		 * RELIABILITY D20: the driver takes the ring and its buffers
+		 * back; the model drops every chain it held from this queue,
+		 * so nothing is written into them later.
+		 */
+		if (vq->ready && dev->model->queue_stop)
+			dev->model->queue_stop(dev, vq);
+		vlab_vq_stop(vq);
 		return;
 	}
 	if (vq->ready)
 		return;
+	if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		/*
+		 * RELIABILITY D19: queues are set up after FEATURES_OK
+		 * (§3.1.1 step 7); before it, no layout is in force.
+		 */
+		fprintf(stderr, "[%s] queue %u setup refused: QueueReady before an accepted FEATURES_OK (§3.1.1)\n",
+			dev->name, vq->index);
+		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
+			   .queue = (int)vq->index,
+			   .v = { vq->num, vq->desc_gpa, vq->driver_gpa,
+				  vq->device_gpa });
+		return;
+	}
 	if (vlab_vq_enable(dev, vq)) {
 		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
 			   .queue = (int)vq->index,
@@ -258,26 +301,47 @@ static bool features_acceptable(struct vlab_device *dev)
 
 /**
  * status_write() - the Status register: reset on 0, else new bits.
+ *
+ * The features take effect here, as accepted at FEATURES_OK; DRIVER_OK
+ * without an accepted FEATURES_OK is a driver error (RELIABILITY D19,
+ * §3.1.1), which the caller reports once the lock is dropped.
  * @param dev the device (lock held).
  * @param val the value written.
+ * @return NULL, or the rule the write broke.
  */
-static void status_write(struct vlab_device *dev, uint32_t val)
+static const char *status_write(struct vlab_device *dev, uint32_t val)
 {
 	uint32_t old = dev->status;
+	const char *broke = NULL;
 
 	if (val == 0) {
 		VLAB_TRACE(.kind = VLAB_EV_RESET, .dev = dev->name, .queue = -1,
 			   .before = old, .after = 0);
 		vlab_device_reset_locked(dev);
-		return;
+		return NULL;
 	}
 	val &= 0xff;
 	if (old & ~val & ~VIRTIO_CONFIG_S_NEEDS_RESET)
 		fprintf(stderr, "[%s] driver cleared status bits 0x%02x without a reset (§2.1.2)\n",
 			dev->name, old & ~val);
 	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	    !(old & VIRTIO_CONFIG_S_FEATURES_OK) && !features_acceptable(dev))
-		val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	    !(old & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		/*
+		 * RELIABILITY D19: what is accepted here is in force until
+		 * the next reset; a driver that cleared FEATURES_OK (no reset,
+		 * §2.1.2) cannot commit other features under live queues.
+		 */
+		if (features_acceptable(dev) &&
+		    (!dev->features || dev->features == dev->driver_features))
+			dev->features = dev->driver_features;
+		else
+			val &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	}
+	if ((val & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(old & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(val & VIRTIO_CONFIG_S_FEATURES_OK))
+		/* RELIABILITY D19 */
+		broke = "DRIVER_OK without an accepted FEATURES_OK";
 	/* DEVICE_NEEDS_RESET is the device's bit: only a reset clears it */
 	/* atomic: vlab_device_live() reads it without the lock */
 	__atomic_store_n(&dev->status, val | (old & VIRTIO_CONFIG_S_NEEDS_RESET),
@@ -287,26 +351,24 @@ static void status_write(struct vlab_device *dev, uint32_t val)
 		vlab_cond_broadcast(&dev->cond);
 	VLAB_TRACE(.kind = VLAB_EV_STATUS, .dev = dev->name, .queue = -1,
 		   .before = old, .after = dev->status);
+	return broke;
 }
 
 void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 			    uint64_t val64, unsigned int size)
 {
 	uint32_t val = (uint32_t)val64;
-	const char *ignored = NULL;
+	const char *ignored = NULL, *broke = NULL;
 	bool notify = false;
 	unsigned int i;
 
+	if (!width_ok(dev, offset, size, "write"))
+		return;
 	vlab_mutex_lock(&dev->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		offset -= VIRTIO_MMIO_CONFIG;
 		for (i = 0; i < size && offset + i < dev->config_size; i++)
 			dev->config[offset + i] = (uint8_t)(val64 >> (8 * i));
-		goto out;
-	}
-	if (size != 4) {
-		fprintf(stderr, "[%s] %u-byte write of register 0x%03llx ignored\n",
-			dev->name, size, (unsigned long long)offset);
 		goto out;
 	}
 	switch (offset) {
@@ -348,7 +410,7 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 		dev->interrupt_status &= ~val;
 		break;
 	case VIRTIO_MMIO_STATUS:
-		status_write(dev, val);
+		broke = status_write(dev, val);
 		break;
 	default:
 		fprintf(stderr, "[%s] write to read-only or unknown register 0x%03llx ignored\n",
@@ -361,4 +423,6 @@ out:
 	if (notify && ignored)
 		VLAB_TRACE(.kind = VLAB_EV_NOTIFY_IGNORED, .dev = dev->name,
 			   .queue = (int)val, .text = ignored);
+	if (broke)
+		vlab_device_error(dev, NULL, "§3.1.1", "%s", broke);
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/mman.h>
 
 int vlab_ram_init(struct vlab_ram *ram, uint64_t size)
@@ -15,11 +16,19 @@ int vlab_ram_init(struct vlab_ram *ram, uint64_t size)
 
 	if (size == 0 || size % 4096)
 		return -EINVAL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (size > UINT64_MAX - 2 * VLAB_RAM_GUARD)
+		return -EINVAL;
+	/* the whole span inaccessible, then RAM opened in its middle */
+	p = mmap(NULL, size + 2 * VLAB_RAM_GUARD, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	ram->host = p;
+	if (mprotect((uint8_t *)p + VLAB_RAM_GUARD, size,
+		     PROT_READ | PROT_WRITE)) {
+		munmap(p, size + 2 * VLAB_RAM_GUARD);
+		return -ENOMEM;
+	}
+	ram->host = (uint8_t *)p + VLAB_RAM_GUARD;
 	ram->gpa = VLAB_RAM_BASE;
 	ram->size = size;
 	return 0;
@@ -28,7 +37,8 @@ int vlab_ram_init(struct vlab_ram *ram, uint64_t size)
 void vlab_ram_fini(struct vlab_ram *ram)
 {
 	if (ram->host)
-		munmap(ram->host, ram->size);
+		munmap(ram->host - VLAB_RAM_GUARD,
+		       ram->size + 2 * VLAB_RAM_GUARD);
 	ram->host = NULL;
 	ram->size = 0;
 }

@@ -19,6 +19,13 @@
 /** Default RAM size. */
 #define VLAB_RAM_DEFAULT_SIZE (16ULL << 20)
 
+/**
+ * Bytes of inaccessible (PROT_NONE) host memory mapped before and after
+ * guest RAM: a stray host access just outside it faults in every build,
+ * sanitizers or not, instead of reading or corrupting a neighbour.
+ */
+#define VLAB_RAM_GUARD (64ULL << 10)
+
 /** A machine's RAM. */
 struct vlab_ram {
 	uint8_t *host;		/**< host mapping of the first byte */
@@ -27,7 +34,8 @@ struct vlab_ram {
 };
 
 /**
- * vlab_ram_init() - map zeroed guest RAM.
+ * vlab_ram_init() - map zeroed guest RAM between two guard areas of
+ * VLAB_RAM_GUARD bytes that no access may touch.
  * @param ram receives the mapping.
  * @param size bytes, a multiple of 4096.
  * @return 0, or -errno when the host cannot map it.

@@ -62,8 +62,12 @@ static int vq_check_areas(struct vlab_device *dev, const struct vlab_vq *vq,
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	const struct vlab_ram *ram = dev->ram;
-	/* Features are fixed at FEATURES_OK, before any queue is set up */
-	bool packed = dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED);
+	/*
+	 * RELIABILITY D19: the features in force are those accepted at
+	 * FEATURES_OK (§2.2, §3.1.1), never what the driver wrote and the
+	 * device refused: a split-only device never runs a packed ring.
+	 */
+	bool packed = dev->features & (1ULL << VIRTIO_F_RING_PACKED);
 	void *desc, *driver, *device;
 	struct vq_areas a;
 
@@ -82,12 +86,23 @@ int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq)
 		vq_split_enable(vq, desc, driver, device);
 	vq->packed_ring = packed;
 	vq->inflight = 0;
-	vq->event_idx = dev->driver_features &
+	vq->event_idx = dev->features &
 		(1ULL << VIRTIO_RING_F_EVENT_IDX);
-	vq->indirect = dev->driver_features &
+	vq->indirect = dev->features &
 		(1ULL << VIRTIO_RING_F_INDIRECT_DESC);
 	vq->ready = true;
 	return 0;
+}
+
+void vlab_vq_stop(struct vlab_vq *vq)
+{
+	vq->ready = false;
+	vq->inflight = 0;
+	if (vq->head_busy)
+		memset(vq->head_busy, 0, vq->num_max);
+	/* both views of the union: whichever is larger clears it all */
+	memset(&vq->split, 0, sizeof(vq->split));
+	memset(&vq->packed, 0, sizeof(vq->packed));
 }
 
 void vlab_vq_reset(struct vlab_vq *vq)
@@ -99,6 +114,8 @@ void vlab_vq_reset(struct vlab_vq *vq)
 	vq->device_gpa = 0;
 	vq->packed_ring = false;
 	vq->inflight = 0;
+	if (vq->head_busy)
+		memset(vq->head_busy, 0, vq->num_max);
 	/* both views of the union: whichever is larger clears it all */
 	memset(&vq->split, 0, sizeof(vq->split));
 	memset(&vq->packed, 0, sizeof(vq->packed));
@@ -132,8 +149,12 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	int ret;
 
 	/* a live check with no lock: the status word is read atomically */
+	vq->looked = true;
 	if (!vlab_device_live(dev))
 		return -1;
+	/* the segments land in vq->segs: never more than it holds */
+	if (max_segs > vq->num_max)
+		max_segs = vq->num_max;
 	ret = vq->packed_ring ? vq_packed_pop(dev, vq, chain, max_segs) :
 		vq_split_pop(dev, vq, chain, max_segs);
 	if (ret != 1)
@@ -235,6 +256,7 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	struct supp_dev old = supp_dev_snap(vq);
 
+	vq->looked = false;
 	if (vq->packed_ring)
 		vq_packed_disable_notify(vq);
 	else
@@ -250,7 +272,8 @@ bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 	more = vq->packed_ring ? vq_packed_enable_notify(vq) :
 		vq_split_enable_notify(vq);
 	supp_dev_traced(dev, vq, old);
-	return more;
+	/* RELIABILITY L1: a model that took nothing is not run again now */
+	return more && vq->looked;
 }
 
 void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)

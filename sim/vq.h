@@ -83,8 +83,8 @@ struct vlab_vq_packed {
 	bool avail_wrap;	/**< its lap (wrap counter) */
 	uint16_t next_used;	/**< next descriptor to write used */
 	bool used_wrap;		/**< its lap (wrap counter) */
-	uint16_t last_push_descs; /**< descriptors the last used buffer took
-				       (its event window) */
+	uint32_t unsignalled;	/**< descriptors marked used since the last
+				     interrupt decision (its event window) */
 };
 
 /**
@@ -106,7 +106,11 @@ struct vlab_vq {
 	bool event_idx;		/**< VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool indirect;		/**< VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	unsigned int inflight;	/**< chains popped, not yet pushed */
+	bool looked;		/**< the model called vlab_vq_pop() since
+				     vlab_vq_disable_notify() (L1) */
 	struct vlab_seg *segs;	/**< scratch for chains, num_max entries */
+	uint8_t *head_busy;	/**< split: 1 for each head in flight,
+				     num_max entries (RELIABILITY D18) */
 	struct vlab_vq_stats stats; /**< counters */
 	/** The layout in use: one of the two, per @c packed_ring. */
 	union {
@@ -129,6 +133,14 @@ struct vlab_vq {
  * QueueNumMax, an area misaligned or outside guest RAM.
  */
 int vlab_vq_enable(struct vlab_device *dev, struct vlab_vq *vq);
+
+/**
+ * vlab_vq_stop() - QueueReady = 0: the queue stops and forgets its ring
+ * state and what it had in flight (RELIABILITY D20); the setup registers
+ * keep their values, as the transport says (§4.2.2).
+ * @param vq the queue.
+ */
+void vlab_vq_stop(struct vlab_vq *vq);
 
 /**
  * vlab_vq_reset() - forget a queue's setup and state (device reset).
@@ -156,7 +168,9 @@ bool vlab_vq_avail_pending(const struct vlab_vq *vq);
  * @param dev the device.
  * @param vq the queue (ready).
  * @param chain receives the chain; its segments live until the next pop.
- * @param max_segs most segments this device accepts (RELIABILITY D11).
+ * @param max_segs most segments this device accepts (RELIABILITY D11);
+ * never more than QueueNumMax, the size of the segment scratch array
+ * (vlab_device_create() refuses a model that asks for more).
  * @return 1 when a chain was taken, 0 when none is pending, -1 when the
  * driver broke a rule (the device now needs a reset).
  */
@@ -189,9 +203,14 @@ void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 /**
  * vlab_vq_enable_notify() - ask for kicks again (§2.7.10, §2.8.10), then
  * look once more, so no buffer published meanwhile goes unseen.
+ *
+ * A model that did not look at the ring this round (it holds all it
+ * can) gets false even with buffers pending: it waits for the next
+ * notification instead of spinning its thread (RELIABILITY L1).
  * @param dev the device.
  * @param vq the queue.
- * @return true when the driver published buffers meanwhile: process again.
+ * @return true when the driver published buffers meanwhile and the model
+ * is taking them: process again.
  */
 bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq);
 

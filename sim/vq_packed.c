@@ -68,7 +68,7 @@ void vq_packed_enable(struct vlab_vq *vq, void *desc, void *driver,
 	p->avail_wrap = true;
 	p->next_used = 0;
 	p->used_wrap = true;
-	p->last_push_descs = 0;
+	p->unsignalled = 0;
 }
 
 /**
@@ -148,8 +148,21 @@ static int vq_packed_validate_chain(struct vlab_device *dev,
 		if (dev->faults.rewrite_after_read)
 			ring[*pos].addr = htole64(0x1000);
 		/* the first one's flags are the ones read with acquire */
-		if (count > 1)
+		if (count > 1) {
 			flags = le16toh(d.flags);
+			if (!vring_packed_is_avail(flags, *wrap)) {
+				/*
+				 * RELIABILITY D22: the driver makes every
+				 * descriptor of a list available, the head
+				 * last (§2.8.6, §2.8.1). One that is not is
+				 * still the driver's: refuse the buffer.
+				 */
+				vlab_device_error(dev, vq, "§2.8.6",
+						  "descriptor %u of the buffer at %u is not available (AVAIL/USED bits of another lap, §2.8.1)",
+						  *pos, first);
+				return -1;
+			}
+		}
 		chain->head = le16toh(d.id);
 		if (flags & VRING_DESC_F_INDIRECT) {
 			/* RELIABILITY D7: an indirect one stands alone */
@@ -295,7 +308,8 @@ static void vq_packed_publish_used(struct vlab_device *dev,
 void vq_packed_push(struct vlab_device *dev, struct vlab_vq *vq, uint16_t id,
 		    uint32_t len, uint16_t ndescs)
 {
-	vq->packed.last_push_descs = ndescs;
+	/* every push since the last decision is in its window (§2.8.10) */
+	vq->packed.unsignalled += ndescs;
 	vq_packed_push_used(dev, vq, id, len);
 	vq_packed_publish_used(dev, vq, ndescs);
 	if (dev->faults.used_repeat) {
@@ -355,7 +369,8 @@ bool vq_packed_enable_notify(struct vlab_vq *vq)
  * vq_packed_need_interrupt() - the interrupt decision of a packed ring
  * (§2.8.10): the driver's event flags say ENABLE or DISABLE; with
  * EVENT_IDX and DESC, only when the used position crossed the driver's
- * event offset during the last push.
+ * event offset since the last decision (every push since then, not only
+ * the last one, as split's signalled_used does).
  *
  * Trace event: interrupt or irq-suppressed (vlab_vq_notify_driver()
  * emits the one this decides).
@@ -365,8 +380,10 @@ bool vq_packed_enable_notify(struct vlab_vq *vq)
 bool vq_packed_need_interrupt(struct vlab_vq *vq)
 {
 	struct vlab_vq_packed *p = &vq->packed;
+	uint32_t since = p->unsignalled;
 	uint16_t flags;
 
+	p->unsignalled = 0;
 	/*
 	 * Full barrier: our store of the used descriptor's flags
 	 * (vq_packed_publish_used()) before our read of the driver event
@@ -378,10 +395,13 @@ bool vq_packed_need_interrupt(struct vlab_vq *vq)
 	flags = le16toh(__atomic_load_n(&p->driver->flags, __ATOMIC_RELAXED));
 	if (flags != VRING_PACKED_EVENT_FLAG_DESC || !vq->event_idx)
 		return flags != VRING_PACKED_EVENT_FLAG_DISABLE;
+	/* a lap or more since the last decision crossed every offset */
+	if (since >= vq->num)
+		return true;
 	/* §2.8.10: did the used position cross the driver's offset? */
 	return vring_packed_event_needed(
 		le16toh(__atomic_load_n(&p->driver->off_wrap,
 					__ATOMIC_RELAXED)),
 		p->used_wrap, p->next_used,
-		(uint16_t)(p->next_used - p->last_push_descs), vq->num);
+		(uint16_t)(p->next_used - since), vq->num);
 }

@@ -66,6 +66,8 @@ void vq_split_enable(struct vlab_vq *vq, void *desc, void *driver,
 	s->used_idx = 0;
 	s->signalled_used = 0;
 	s->signalled_used_valid = false;
+	if (vq->head_busy)
+		memset(vq->head_busy, 0, vq->num);
 }
 
 /**
@@ -223,8 +225,21 @@ int vq_split_pop(struct vlab_device *dev, struct vlab_vq *vq,
 				  s->last_avail_idx, head, num);
 		return -1;
 	}
+	if (vq->head_busy[head]) {
+		/*
+		 * RELIABILITY D18: the chain at this head is in flight; its
+		 * descriptors are not free for the driver to offer again
+		 * (§2.7.13.1) until the used ring returns them (§2.7.8).
+		 * Taking it would complete one buffer twice.
+		 */
+		vlab_device_error(dev, vq, "§2.7.13.1",
+				  "head %u is offered again while in flight (avail ring entry %u)",
+				  head, s->last_avail_idx);
+		return -1;
+	}
 	if (vq_split_validate_chain(dev, vq, head, chain, max_segs))
 		return -1;
+	vq->head_busy[head] = 1;
 	chain->ndescs = 1;
 	s->last_avail_idx++;
 	/* traced once the state is what the event says it is */
@@ -303,6 +318,8 @@ void vq_split_push(struct vlab_device *dev, struct vlab_vq *vq, uint32_t id,
 {
 	const struct vlab_faults *f = &dev->faults;
 
+	if (id < vq->num)
+		vq->head_busy[id] = 0;	/* D18: the driver's again */
 	vq_split_push_used(dev, vq, id, len);
 	vq_split_publish_used(dev, vq,
 			      f->used_idx_jump ? (uint16_t)(vq->num + 1) : 1);

@@ -16,6 +16,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
 
+#include "tests/watchdog.h"
 #include "sim/session.h"
 #include "sim/sched.h"
 #include "sim/rng.h"
@@ -99,6 +100,68 @@ static int (*const cfg_inits[])(void) = {
 };
 
 /**
+ * test_setup() - every test begins under the watchdog (tests/watchdog.h).
+ */
+static void test_setup(void)
+{
+	watchdog_arm(CU_get_current_suite() ? CU_get_current_suite()->pName :
+		     NULL, CU_get_current_test() ?
+		     CU_get_current_test()->pName : NULL);
+}
+
+/**
+ * test_teardown() - shut the test's machine down, then stop its clock:
+ * a shutdown that hangs is caught too.
+ */
+static void test_teardown(void)
+{
+	harness_shutdown();
+	watchdog_disarm();
+}
+
+/**
+ * filter_tests() - the tests of @p tests that run under @p cfg: a test
+ * whose name begins with HARNESS_SPLIT_ONLY does not apply to a packed
+ * ring and is left out there (and said so: it is skipped, never counted
+ * as passed); VLAB_ONLY=text in the environment keeps only the tests
+ * whose name begins with text (one test or one rule of a suite, by hand
+ * or from tests/mutants.sh).
+ * @param tests the suite's tests, ended by CU_TEST_INFO_NULL.
+ * @param cfg the configuration, or NULL outside the matrix.
+ * @param suite the suite's name, for the skip lines.
+ * @return a copy to give to CUnit; run_suites() frees it (suites[].pTests).
+ */
+static CU_TestInfo *filter_tests(CU_TestInfo *tests,
+				 const struct harness_cfg *cfg,
+				 const char *suite)
+{
+	const char *only = getenv("VLAB_ONLY");
+	size_t n = 0, k = 0, i;
+	CU_TestInfo *out;
+
+	while (tests[n].pName)
+		n++;
+	out = calloc(n + 1, sizeof(*out));
+	if (!out) {
+		fprintf(stderr, "%s: out of memory\n", suite);
+		exit(1);
+	}
+	for (i = 0; i < n; i++) {
+		if (only && strncmp(tests[i].pName, only, strlen(only)))
+			continue;
+		if (cfg && cfg->packed &&
+		    !strncmp(tests[i].pName, HARNESS_SPLIT_ONLY,
+			     strlen(HARNESS_SPLIT_ONLY))) {
+			printf("  skipped in %s: %s (not registered)\n",
+			       suite, tests[i].pName);
+			continue;
+		}
+		out[k++] = tests[i];
+	}
+	return out;
+}
+
+/**
  * run_suites() - register @p suites, run them with CUnit's verbose
  * summary, and clean up.
  * @param suites the suites, ended by CU_SUITE_INFO_NULL.
@@ -107,6 +170,7 @@ static int (*const cfg_inits[])(void) = {
 static int run_suites(CU_SuiteInfo *suites)
 {
 	unsigned int failures;
+	CU_SuiteInfo *s;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
@@ -119,6 +183,9 @@ static int run_suites(CU_SuiteInfo *suites)
 	failures = CU_get_number_of_failures() +
 		CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
+	/* the filtered copies of filter_tests() */
+	for (s = suites; s->pName; s++)
+		free(s->pTests);
 	return failures ? 1 : 0;
 }
 
@@ -129,14 +196,23 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 	unsigned int i;
 	int failures;
 
+	const char *only_cfg = getenv("VLAB_CFG");
+	unsigned int k = 0;
+
 	memset(suites, 0, sizeof(suites));
 	for (i = 0; i < harness_matrix_size; i++) {
+		/* VLAB_CFG=text: only the configurations whose name has it */
+		if (only_cfg && strncmp(harness_matrix[i].name, only_cfg,
+					strlen(only_cfg)))
+			continue;
 		snprintf(names[i], sizeof(names[i]), "%s [%s]", name,
 			 harness_matrix[i].name);
-		suites[i].pName = names[i];
-		suites[i].pInitFunc = cfg_inits[i];
-		suites[i].pTearDownFunc = harness_shutdown;
-		suites[i].pTests = tests;
+		suites[k].pName = names[i];
+		suites[k].pInitFunc = cfg_inits[i];
+		suites[k].pSetUpFunc = test_setup;
+		suites[k].pTearDownFunc = test_teardown;
+		suites[k++].pTests = filter_tests(tests, &harness_matrix[i],
+						  names[i]);
 	}
 	failures = run_suites(suites);
 	current_cfg = &harness_matrix[0];
@@ -146,7 +222,8 @@ int harness_run_matrix(const char *name, CU_TestInfo *tests)
 int harness_run_suite(const char *name, CU_TestInfo *tests)
 {
 	CU_SuiteInfo suites[] = {
-		{ name, NULL, NULL, NULL, harness_shutdown, tests },
+		{ name, NULL, NULL, test_setup, test_teardown,
+		  filter_tests(tests, NULL, name) },
 		CU_SUITE_INFO_NULL,
 	};
 
@@ -322,7 +399,8 @@ bool harness_wait_value(const unsigned long *counter, unsigned long want)
 	 */
 	for (i = 0; i < 2000; i++) {
 		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= want)
-			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) == want;
+			return __atomic_load_n(counter,
+					       __ATOMIC_ACQUIRE) == want;
 		nanosleep(&ts, NULL);
 	}
 	return false;

@@ -42,8 +42,19 @@ extern const struct harness_cfg harness_matrix[];
 extern const unsigned int harness_matrix_size;
 
 /**
+ * Name prefix of a test that applies to split rings only (R3: a packed
+ * ring has no used index). harness_run_matrix() does not register it in
+ * packed configurations and prints it as skipped: a test that cannot
+ * fail is never counted as passed.
+ */
+#define HARNESS_SPLIT_ONLY "split only: "
+
+/**
  * harness_run_matrix() - register @p tests once per configuration of the
- * matrix, each as a suite "name [configuration]", and run them all.
+ * matrix, each as a suite "name [configuration]", and run them all;
+ * VLAB_CFG=prefix in the environment keeps only the configurations whose
+ * name starts with it ("split", "packed": tests/mutants.sh runs a shared
+ * check's mutant against each layout on its own).
  * @param name suite name.
  * @param tests the tests, ended by CU_TEST_INFO_NULL.
  * @return the process exit status: 0 when every test passed.
@@ -155,7 +166,8 @@ bool harness_wait(bool (*cond)(void *arg), void *arg);
 /**
  * harness_wait_value() - poll a counter until it reaches @p want (up to
  * two seconds).
- * @param counter the counter (read atomically).
+ * @param counter the counter (read with acquire: what the writer did
+ * before a release increment is visible once the count is seen).
  * @param want the value.
  * @return true when it got there.
  */

@@ -440,6 +440,14 @@ static void test_bad_queue_setup(void)
 	/* No driver: this test is the driver, writing registers itself */
 	dev = harness_boot_rng(5, false);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dev);
+	/* §3.1.1: features first, so each setup is refused for its own rule */
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 1, 4);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 3, 4);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1, 4);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_DRIVER_FEATURES, 1, 4);
+	vlab_mmio_device_write(dev, VIRTIO_MMIO_STATUS, 0xb, 4);
+	CU_ASSERT_EQUAL_FATAL(vlab_mmio_device_read(dev, VIRTIO_MMIO_STATUS,
+						    4), 0xb);
 	harness_capture_start();
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		vlab_mmio_device_write(dev, VIRTIO_MMIO_QUEUE_SEL, 0, 4);

@@ -266,9 +266,21 @@ static inline __virtio64 cpu_to_virtio64(struct virtio_device *vdev, u64 val)
 }
 
 /**
+ * Most passes __virtio_cread_many() makes before it gives up on a device
+ * whose configuration generation never settles (RELIABILITY L2).
+ */
+#define VIRTIO_CONFIG_GEN_RETRIES 1000
+
+/**
  * __virtio_cread_many() - read @p count fields of @p bytes each, again and
  * again until the generation counter is the same before and after, so the
  * fields belong together (virtio 1.2 §2.5.1).
+ *
+ * A deliberate difference from Linux, which loops for as long as the
+ * generation changes: here the loop gives up after
+ * VIRTIO_CONFIG_GEN_RETRIES passes, warns (naming RELIABILITY L2) and
+ * returns the last read, so a hostile or broken device cannot hang the
+ * probe that reads its configuration (`insmod vlab_blk` forever).
  * @param vdev the device.
  * @param offset offset in the configuration space.
  * @param buf receives count * bytes bytes.
@@ -281,10 +293,18 @@ static inline void __virtio_cread_many(struct virtio_device *vdev,
 {
 	u32 old, gen = vdev->config->generation ?
 		vdev->config->generation(vdev) : 0;
+	unsigned int passes = 0;
 	size_t i;
 
 	might_sleep();
 	do {
+		/* RELIABILITY L2: every wait bounded, a clear error after */
+		if (passes++ == VIRTIO_CONFIG_GEN_RETRIES) {
+			dev_warn(&vdev->dev,
+				 "configuration generation did not settle after %u reads at offset %u; using the last (RELIABILITY L2, §2.5.1)\n",
+				 VIRTIO_CONFIG_GEN_RETRIES, offset);
+			break;
+		}
 		old = gen;
 		for (i = 0; i < count; i++)
 			vdev->config->get(vdev, offset + bytes * i,
