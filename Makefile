@@ -294,7 +294,7 @@ qemu-shell: module $(QEMU_OUT)/vlab-scenarios
 # from the committed seeds in tests/fuzz/corpus/NAME and keeps what it
 # finds in build/fuzz/corpus-NAME. FUZZ_S seconds per target.
 FUZZ_S ?= 60
-FUZZ_TARGETS := chain mmio
+FUZZ_TARGETS := chain mmio used
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
 	-pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SIM := sim/vq.c sim/vq_split.c sim/vq_packed.c sim/vq_chain.c \
@@ -304,6 +304,26 @@ FUZZ_SIM := sim/vq.c sim/vq_split.c sim/vq_packed.c sim/vq_chain.c \
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SIM) $(wildcard sim/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $< $(FUZZ_SIM) -o $@
+
+# fuzz_used links the guest's ring code instead: guest flags for it and
+# virtio/, host flags for the two sim/ files the shims call.
+FUZZ_GUEST := tests/fuzz/fuzz_used.c $(wildcard virtio/*.c)
+FUZZ_GUEST_OBJS := $(FUZZ_GUEST:%.c=build/fuzz/obj/%.o) \
+	build/fuzz/obj/sim/sched.o build/fuzz/obj/sim/trace.o
+
+$(filter-out %/sim/sched.o %/sim/trace.o,$(FUZZ_GUEST_OBJS)): \
+		build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(filter-out -D_GNU_SOURCE,$(FUZZ_CFLAGS)) -MD -MP \
+		-Ivirtio/include -D_POSIX_C_SOURCE=200809L \
+		-DKBUILD_MODNAME='"fuzz_used"' -c $< -o $@
+
+build/fuzz/obj/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -MD -MP -c $< -o $@
+
+build/fuzz/fuzz_used: $(FUZZ_GUEST_OBJS)
+	clang $(FUZZ_CFLAGS) $^ -o $@
 
 fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \
