@@ -290,7 +290,7 @@ qemu-shell: module $(QEMU_OUT)/vlab-scenarios
 
 # --- Fuzzing (libFuzzer: clang and Debian's libclang-rt-14-dev) ---------
 # Each target in tests/fuzz/ links the machine code it fuzzes (not the
-# interrupt controller: tests/fuzz/stubs.c) with ASan and UBSan, starts
+# interrupt controller: tests/fuzz/irq_sink.c) with ASan and UBSan, starts
 # from the committed seeds in tests/fuzz/corpus/NAME and keeps what it
 # finds in build/fuzz/corpus-NAME. FUZZ_S seconds per target.
 FUZZ_S ?= 60
@@ -299,7 +299,7 @@ FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
 	-pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SIM := sim/vq.c sim/vq_split.c sim/vq_packed.c sim/vq_chain.c \
 	sim/ram.c sim/device.c sim/trace.c sim/sched.c sim/loopback.c \
-	sim/mmio.c tests/fuzz/stubs.c
+	sim/mmio.c tests/fuzz/irq_sink.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SIM) $(wildcard sim/*.h)
 	@mkdir -p $(@D)
