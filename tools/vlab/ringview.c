@@ -108,13 +108,6 @@ void vlab_ringview_free(struct vlab_ringview *rv)
 	memset(rv, 0, sizeof(*rv));
 }
 
-/**
- * rv_comparable() - whether @p before describes the same queue layout as
- * @p now, so that a field-by-field comparison means something.
- * @param now the snapshot shown.
- * @param before the previous one, or NULL.
- * @return true when changes can be marked.
- */
 bool rv_comparable(const struct vlab_ringview *now,
 		       const struct vlab_ringview *before)
 {
@@ -123,13 +116,6 @@ bool rv_comparable(const struct vlab_ringview *now,
 }
 
 
-/**
- * rv_pick_rows() - choose the entries to show (see the file comment).
- * @param now the snapshot.
- * @param before the previous one, or NULL.
- * @param r receives the choice; free with rv_free_rows().
- * @return 0 or -ENOMEM.
- */
 int rv_pick_rows(const struct vlab_ringview *now,
 		     const struct vlab_ringview *before, struct rows *r)
 {
@@ -188,10 +174,6 @@ int rv_pick_rows(const struct vlab_ringview *now,
 }
 
 
-/**
- * rv_free_rows() - release what rv_pick_rows() allocated.
- * @param r the rows.
- */
 void rv_free_rows(struct rows *r)
 {
 	free(r->desc);
@@ -199,13 +181,6 @@ void rv_free_rows(struct rows *r)
 	free(r->used);
 }
 
-/**
- * rv_flags_text() - descriptor flags as names.
- * @param flags VRING_DESC_F_* bits, and AVAIL/USED for packed.
- * @param buf receives e.g. "NEXT|WRITE|AVAIL".
- * @param size size of @p buf.
- * @return @p buf.
- */
 const char *rv_flags_text(uint16_t flags, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s%s%s",
@@ -219,11 +194,6 @@ const char *rv_flags_text(uint16_t flags, char *buf, size_t size)
 	return buf + 1;
 }
 
-/**
- * rv_event_flags_text() - a packed event structure's flags (§2.8.10).
- * @param flags RING_EVENT_FLAGS_* value.
- * @return its name.
- */
 const char *rv_event_flags_text(uint16_t flags)
 {
 	switch (flags & 3) {
@@ -344,13 +314,6 @@ static void print_descs(const struct textout *t,
 }
 
 /**
- * print_split() - a split queue's two rings as text.
- * @param t the output.
- * @param now the snapshot.
- * @param b the previous snapshot when rv_comparable, else NULL.
- * @param r the rows to show.
- */
-/**
  * print_driver() - the driver's private state: what it has not told the
  * device (next avail, free descriptors) and how far it has read the used
  * ring, changed fields marked.
@@ -382,6 +345,13 @@ static void print_driver(const struct textout *t,
 	fputc('\n', t->out);
 }
 
+/**
+ * print_split() - a split queue's two rings as text.
+ * @param t the output.
+ * @param now the snapshot.
+ * @param b the previous snapshot when rv_comparable, else NULL.
+ * @param r the rows to show.
+ */
 static void print_split(const struct textout *t,
 			const struct vlab_ringview *now,
 			const struct vlab_ringview *b, const struct rows *r)
