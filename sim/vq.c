@@ -160,7 +160,9 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	if (ret != 1)
 		return ret;
 	vq->inflight++;
-	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELAXED);
+	/* release: a test that waits for this count with acquire may
+	 * rewrite the descriptors the pop read (the hostile suites) */
+	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELEASE);
 	return 1;
 }
 
