@@ -104,7 +104,8 @@ if [ "${1:-}" = "--self-test" ]; then
 	seq 1 801 | sed 's/.*/;/' >"$tmp/r/sim/big.c"
 	printf 'int split;\n' >"$tmp/r/sim/vq_packed.c"
 	out=$("$0" --rules "$tmp/b" "$tmp/r")
-	echo "$out" | sed 's/^/    /'
+	# the inner run's summary would read as this script's own
+	echo "$out" | grep -v ' passed, .* failed$' | sed 's/^/    /'
 	for want in "guest objects reach into the machine: virtio/a.d -> sim/sched.h" \
 		"machine objects reach past virtio/shared/: sim/y.d -> virtio/boot.h" \
 		"files over 800 lines: sim/big.c(801)" \
