@@ -384,7 +384,7 @@ void vlab_device_config_changed(struct vlab_device *dev, size_t offset,
 	dev->config_generation++;
 	vlab_mutex_unlock(&dev->lock);
 	VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name, .queue = -1,
-		   .v = { dev->irq });
+		   .irq = { .irq = dev->irq });
 	vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
 }
 
@@ -411,12 +411,13 @@ void vlab_device_error(struct vlab_device *dev, const struct vlab_vq *vq,
 	fprintf(stderr, "[%s] driver broke virtio 1.2 %s: %s%s\n", dev->name,
 		spec, rule, first ? "; device needs reset" : "");
 	VLAB_TRACE(.kind = VLAB_EV_DEVICE_ERROR, .dev = dev->name,
-		   .queue = vq ? (int)vq->index : -1, .text = rule,
+		   .queue = vq ? (int)vq->index : -1,
+		   .reason = { .why = rule },
 		   .spec = spec);
 	if (first) {
 		/* §2.1.2: tell the driver through a config-change interrupt */
 		VLAB_TRACE(.kind = VLAB_EV_CONFIG_IRQ, .dev = dev->name,
-			   .queue = -1, .v = { dev->irq });
+			   .queue = -1, .irq = { .irq = dev->irq });
 		vlab_device_raise(dev, VIRTIO_MMIO_INT_CONFIG);
 	}
 	/* counted last, so whoever sees the count sees the whole report */

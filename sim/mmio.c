@@ -68,7 +68,8 @@ static uint64_t config_read(struct vlab_device *dev, uint64_t off,
 		if (off + i < dev->config_size)
 			val |= (uint64_t)dev->config[off + i] << (8 * i);
 	VLAB_TRACE(.kind = VLAB_EV_CONFIG_READ, .dev = dev->name, .queue = -1,
-		   .v = { off, size, val, dev->config_generation });
+		   .config = { .offset = off, .len = size, .value = val,
+			       .generation = dev->config_generation });
 	return val;
 }
 
@@ -141,7 +142,9 @@ uint64_t vlab_mmio_device_read(struct vlab_device *dev, uint64_t offset,
 			val = (uint32_t)(vlab_device_offered_features(dev) >>
 					 (32 * dev->device_features_sel));
 		VLAB_TRACE(.kind = VLAB_EV_FEATURES_READ, .dev = dev->name,
-			   .queue = -1, .v = { dev->device_features_sel, val });
+			   .queue = -1,
+			   .features = { .word = dev->device_features_sel,
+					 .bits = val });
 		break;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		val = vq ? vq->num_max : 0;
@@ -264,21 +267,32 @@ static void queue_ready_write(struct vlab_device *dev, uint32_t val)
 			dev->name, vq->index);
 		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
 			   .queue = (int)vq->index,
-			   .v = { vq->num, vq->desc_gpa, vq->driver_gpa,
-				  vq->device_gpa });
+			   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+				     VLAB_RING_SPLIT,
+			   .queue_area = { .size = vq->num,
+					   .desc = vq->desc_gpa,
+					   .driver = vq->driver_gpa,
+					   .device = vq->device_gpa });
 		return;
 	}
 	if (vlab_vq_enable(dev, vq)) {
 		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
 			   .queue = (int)vq->index,
-			   .v = { vq->num, vq->desc_gpa, vq->driver_gpa,
-				  vq->device_gpa });
+			   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+				     VLAB_RING_SPLIT,
+			   .queue_area = { .size = vq->num,
+					   .desc = vq->desc_gpa,
+					   .driver = vq->driver_gpa,
+					   .device = vq->device_gpa });
 		return;
 	}
 	VLAB_TRACE(.kind = VLAB_EV_QUEUE_SETUP, .dev = dev->name,
 		   .queue = (int)vq->index,
-		   .v = { vq->num, vq->desc_gpa, vq->driver_gpa,
-			  vq->device_gpa });
+		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+			     VLAB_RING_SPLIT,
+		   .queue_area = { .size = vq->num, .desc = vq->desc_gpa,
+				   .driver = vq->driver_gpa,
+				   .device = vq->device_gpa });
 }
 
 /**
@@ -385,7 +399,9 @@ void vlab_mmio_device_write(struct vlab_device *dev, uint64_t offset,
 			set_addr_half(&dev->driver_features, val,
 				      dev->driver_features_sel == 1);
 		VLAB_TRACE(.kind = VLAB_EV_FEATURES_WRITE, .dev = dev->name,
-			   .queue = -1, .v = { dev->driver_features_sel, val });
+			   .queue = -1,
+			   .features = { .word = dev->driver_features_sel,
+					 .bits = val });
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
 		dev->queue_sel = val;
@@ -422,7 +438,7 @@ out:
 	/* an accepted notification is traced by the device thread it wakes */
 	if (notify && ignored)
 		VLAB_TRACE(.kind = VLAB_EV_NOTIFY_IGNORED, .dev = dev->name,
-			   .queue = (int)val, .text = ignored);
+			   .queue = (int)val, .reason = { .why = ignored });
 	if (broke)
 		vlab_device_error(dev, NULL, "§3.1.1", "%s", broke);
 }

@@ -234,24 +234,40 @@ static void supp_dev_traced(const struct vlab_device *dev,
 		return;
 	now = supp_dev_snap(vq);
 	if (vq->packed_ring) {
-		if (now.flags != old.flags || now.index != old.index)
+		struct vlab_field f[2];
+		uint8_t n = 0;
+
+		if (now.index != old.index)
+			f[n++] = (struct vlab_field){
+				VLAB_FIELD_DEVICE_OFF_WRAP, 0 };
+		if (now.flags != old.flags)
+			f[n++] = (struct vlab_field){
+				VLAB_FIELD_DEVICE_FLAGS, 0 };
+		if (n)
 			VLAB_TRACE(.kind = VLAB_EV_DEVICE_EVENT,
 				   .dev = dev->name, .queue = (int)vq->index,
+				   .layout = VLAB_RING_PACKED,
 				   .spec = "§2.8.10", .before = old.index,
-				   .after = now.index, .v = { 2, now.flags },
-				   .text = "device event");
+				   .after = now.index,
+				   .supp = { .field = VLAB_SUPP_PACKED,
+					     .flags = now.flags },
+				   .fields = { f[0], f[1] }, .nfields = n);
 		return;
 	}
 	if (now.flags != old.flags)
 		VLAB_TRACE(.kind = VLAB_EV_DEVICE_EVENT, .dev = dev->name,
-			   .queue = (int)vq->index, .before = old.flags,
-			   .after = now.flags, .v = { 0 },
-			   .text = "used.flags");
+			   .queue = (int)vq->index, .layout = VLAB_RING_SPLIT,
+			   .before = old.flags, .after = now.flags,
+			   .supp = { .field = VLAB_SUPP_FLAGS },
+			   .fields = { { VLAB_FIELD_USED_FLAGS, 0 } },
+			   .nfields = 1);
 	if (now.index != old.index)
 		VLAB_TRACE(.kind = VLAB_EV_DEVICE_EVENT, .dev = dev->name,
-			   .queue = (int)vq->index, .before = old.index,
-			   .after = now.index, .v = { 1 },
-			   .text = "avail_event");
+			   .queue = (int)vq->index, .layout = VLAB_RING_SPLIT,
+			   .before = old.index, .after = now.index,
+			   .supp = { .field = VLAB_SUPP_EVENT_IDX },
+			   .fields = { { VLAB_FIELD_AVAIL_EVENT, 0 } },
+			   .nfields = 1);
 }
 
 void vlab_vq_disable_notify(struct vlab_device *dev, struct vlab_vq *vq)
@@ -290,11 +306,16 @@ void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 		__atomic_fetch_add(&vq->stats.irqs_suppressed, 1,
 				   __ATOMIC_RELAXED);
 		VLAB_TRACE(.kind = VLAB_EV_IRQ_SUPPRESSED, .dev = dev->name,
-			   .queue = (int)vq->index, .after = used);
+			   .queue = (int)vq->index, .after = used,
+			   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+				     VLAB_RING_SPLIT);
 		return;
 	}
 	__atomic_fetch_add(&vq->stats.irqs, 1, __ATOMIC_RELAXED);
 	VLAB_TRACE(.kind = VLAB_EV_IRQ, .dev = dev->name,
-		   .queue = (int)vq->index, .after = used, .v = { dev->irq });
+		   .queue = (int)vq->index, .after = used,
+		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+			     VLAB_RING_SPLIT,
+		   .irq = { .irq = dev->irq });
 	vlab_device_raise(dev, VIRTIO_MMIO_INT_VRING);
 }

@@ -231,9 +231,10 @@ int vq_packed_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	/* traced once the state is what the event says it is */
 	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old, .after = pos,
-		   .text = "packed", .spec = "§2.8.6",
-		   .v = { chain->head, chain->nseg, chain->out_bytes,
-			  chain->in_bytes });
+		   .layout = VLAB_RING_PACKED, .spec = "§2.8.6",
+		   .pop = { .head = chain->head, .nseg = chain->nseg,
+			    .out_bytes = chain->out_bytes,
+			    .in_bytes = chain->in_bytes });
 	return 1;
 }
 
@@ -256,8 +257,12 @@ static void vq_packed_push_used(struct vlab_device *dev, struct vlab_vq *vq,
 	d->id = htole16(id);
 	d->len = htole32(len);
 	VLAB_TRACE(.kind = VLAB_EV_USED, .dev = dev->name,
-		   .queue = (int)vq->index, .text = "packed", .spec = "§2.8.1",
-		   .v = { p->next_used, id, len });
+		   .queue = (int)vq->index, .layout = VLAB_RING_PACKED,
+		   .spec = "§2.8.1",
+		   .used = { .slot = p->next_used, .id = id, .len = len },
+		   .fields = { { VLAB_FIELD_DESC_LEN, p->next_used },
+			       { VLAB_FIELD_DESC_ID, p->next_used } },
+		   .nfields = 2);
 }
 
 /**
@@ -289,8 +294,11 @@ static void vq_packed_publish_used(struct vlab_device *dev,
 	vring_packed_advance(&p->next_used, &p->used_wrap, ndescs, vq->num);
 	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,
-		   .after = p->next_used, .text = "packed", .spec = "§2.8.1",
-		   .v = { p->used_wrap });
+		   .after = p->next_used, .layout = VLAB_RING_PACKED,
+		   .spec = "§2.8.1",
+		   .used_publish = { .slot = old, .wrap = p->used_wrap },
+		   .fields = { { VLAB_FIELD_DESC_FLAGS, old } },
+		   .nfields = 1);
 }
 
 /**

@@ -246,9 +246,10 @@ int vq_split_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	VLAB_TRACE(.kind = VLAB_EV_POP, .dev = dev->name,
 		   .queue = (int)vq->index,
 		   .before = (uint16_t)(s->last_avail_idx - 1),
-		   .after = s->last_avail_idx,
-		   .v = { head, chain->nseg, chain->out_bytes,
-			  chain->in_bytes });
+		   .after = s->last_avail_idx, .layout = VLAB_RING_SPLIT,
+		   .pop = { .head = head, .nseg = chain->nseg,
+			    .out_bytes = chain->out_bytes,
+			    .in_bytes = chain->in_bytes });
 	return 1;
 }
 
@@ -271,7 +272,11 @@ static void vq_split_push_used(struct vlab_device *dev, struct vlab_vq *vq,
 	s->used->ring[slot].id = htole32(id);
 	s->used->ring[slot].len = htole32(len);
 	VLAB_TRACE(.kind = VLAB_EV_USED, .dev = dev->name,
-		   .queue = (int)vq->index, .v = { slot, id, len });
+		   .queue = (int)vq->index, .layout = VLAB_RING_SPLIT,
+		   .used = { .slot = (uint16_t)slot, .id = (uint16_t)id,
+			     .len = len },
+		   .fields = { { VLAB_FIELD_USED_RING, (uint16_t)slot } },
+		   .nfields = 1);
 }
 
 /**
@@ -299,7 +304,8 @@ static void vq_split_publish_used(struct vlab_device *dev, struct vlab_vq *vq,
 			 __ATOMIC_RELEASE);
 	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,
-		   .after = s->used_idx);
+		   .after = s->used_idx, .layout = VLAB_RING_SPLIT,
+		   .fields = { { VLAB_FIELD_USED_IDX, 0 } }, .nfields = 1);
 }
 
 /**

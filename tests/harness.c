@@ -240,7 +240,10 @@ int harness_run_suite(const char *name, CU_TestInfo *tests)
 static void capture_sink(const struct vlab_event *ev, uint64_t seq,
 			 const char *thread, void *opaque)
 {
+	const struct vlab_kind_info *k;
 	struct captured_event *c;
+	const char *s;
+	unsigned int i;
 
 	(void)seq;
 	(void)thread;
@@ -252,9 +255,16 @@ static void capture_sink(const struct vlab_event *ev, uint64_t seq,
 		c->queue = ev->queue;
 		c->before = ev->before;
 		c->after = ev->after;
-		memcpy(c->v, ev->v, sizeof(c->v));
-		snprintf(c->text, sizeof(c->text), "%s",
-			 ev->text ? ev->text : "");
+		c->ev = *ev;
+		c->text[0] = '\0';
+		k = vlab_event_kind_info(ev->kind);
+		for (i = 0; k && i < k->nargs; i++)
+			if (k->args[i].type == VLAB_ARG_STR) {
+				s = vlab_event_arg_string(ev, &k->args[i]);
+				snprintf(c->text, sizeof(c->text), "%s",
+					 s ? s : "");
+				break;
+			}
 	}
 	pthread_mutex_unlock(&capture_lock);
 }

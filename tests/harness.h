@@ -16,6 +16,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "virtio/shared/trace_event.h"
+
 #include "tests/scenarios/scenario.h"
 
 /** One captured event (the fields tests look at). */
@@ -24,8 +26,8 @@ struct captured_event {
 	int queue;		/**< queue, or -1 */
 	uint32_t before;	/**< index or register before */
 	uint32_t after;		/**< index or register after */
-	uint64_t v[4];		/**< kind-specific values */
-	char text[96];		/**< the event's text, if any */
+	struct vlab_event ev;	/**< the event (its strings: see text) */
+	char text[96];		/**< its first text value, if any */
 };
 
 /** One ring configuration a suite can run under. */

@@ -834,7 +834,8 @@ static void test_r8_generation_retry(void)
 	CU_ASSERT_EQUAL(le32_to_cpu(pair[0]), 11);
 	ev = harness_captured(&n);
 	for (i = 0; i < n; i++)
-		passes += ev[i].kind == VLAB_EV_CONFIG_READ && ev[i].v[0] == 4;
+		passes += ev[i].kind == VLAB_EV_CONFIG_READ &&
+			  ev[i].ev.config.offset == 4;
 	CU_ASSERT_EQUAL(passes, 4);
 	harness_shutdown();
 }

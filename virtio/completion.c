@@ -74,7 +74,7 @@ static int wait_common(struct completion *x, bool killable)
 		slept = true;
 		x->sleepers++;
 		VLAB_TRACE(.kind = VLAB_EV_SLEEP, .queue = -1,
-			   .text = vlab_thread_name());
+			   .wait = { .who = vlab_thread_name() });
 	}
 	while (!x->done) {
 		if (killable &&
@@ -121,7 +121,8 @@ void wake_up_interruptible(struct wait_queue_head *wq)
 	vlab_cond_broadcast(&wq->cond);
 	vlab_mutex_unlock(&wq->lock);
 	if (sleeper)
-		VLAB_TRACE(.kind = VLAB_EV_WAKE, .queue = -1, .v = { 1 });
+		VLAB_TRACE(.kind = VLAB_EV_WAKE, .queue = -1,
+			   .wait = { .wait_queue = 1 });
 }
 
 unsigned long __vlab_wait_seq(struct wait_queue_head *wq)
@@ -142,7 +143,8 @@ int __vlab_wait_sleep(struct wait_queue_head *wq, unsigned long seq)
 	if (wq->seq == seq) {
 		wq->sleepers++;
 		VLAB_TRACE(.kind = VLAB_EV_SLEEP, .queue = -1,
-			   .text = vlab_thread_name(), .v = { 1 });
+			   .wait = { .who = vlab_thread_name(),
+				     .wait_queue = 1 });
 		/* like wait_common(): the fatal signal is a global flag */
 		while (wq->seq == seq) {
 			if (__atomic_load_n(&fatal_pending, __ATOMIC_ACQUIRE)) {

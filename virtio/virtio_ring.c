@@ -44,7 +44,10 @@ void vring_bad_ring(struct vring_virtqueue *vq, const char *why)
 	dev_err(&vq->vq.vdev->dev, "%s: %s\n", vq->vq.name, why);
 	WRITE_ONCE(vq->broken, true);
 	VLAB_TRACE(.kind = VLAB_EV_QUEUE_BROKEN, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .text = why);
+		   .queue = (int)vq->vq.index,
+		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+			     VLAB_RING_SPLIT,
+		   .reason = { .why = why });
 }
 
 /**
@@ -350,7 +353,8 @@ bool virtqueue_notify(struct virtqueue *_vq)
 	}
 	VLAB_TRACE(.kind = VLAB_EV_KICK, .dev = vq_dev_name(vq),
 		   .queue = (int)_vq->index,
-		   .text = vq->packed_ring ? "packed" : NULL,
+		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+			     VLAB_RING_SPLIT,
 		   .spec = vq->packed_ring ? "§2.8.21.2" : NULL,
 		   .after = vq->packed_ring ? vq->packed.next_avail_idx :
 			    vq->split.avail_idx_shadow);
@@ -464,7 +468,10 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 	if (unlikely(READ_ONCE(vq->broken)))
 		return IRQ_HANDLED;
 	VLAB_TRACE(.kind = VLAB_EV_CALLBACK, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .text = vq->vq.name,
+		   .queue = (int)vq->vq.index,
+		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+			     VLAB_RING_SPLIT,
+		   .callback = { .name = vq->vq.name },
 		   .spec = vq->packed_ring ? "§2.8.22" : NULL);
 	if (vq->vq.callback)
 		vq->vq.callback(&vq->vq);

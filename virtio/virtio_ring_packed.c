@@ -50,17 +50,59 @@ static u16 used_pos_packed(const struct vring_virtqueue *vq, bool *wrap)
 }
 
 /**
+ * trace_desc_packed() - report one descriptor the driver just wrote.
+ * @param vq the queue.
+ * @param idx its index (in the ring, or in the indirect table).
+ * @param d the descriptor as written.
+ * @param flags its flags: as written, or (the first ring descriptor) as
+ *	publish_avail_packed() will write them.
+ * @param table the indirect table it is an entry of, or NULL.
+ * @param req the add in progress (free counts).
+ * @param head true for the buffer's first ring descriptor.
+ *
+ * Trace event: add, listing the fields written: the whole descriptor,
+ * or for a buffer's first ring descriptor all but its flags.
+ */
+static void trace_desc_packed(struct vring_virtqueue *vq, unsigned int idx,
+			      const struct vring_packed_desc *d, u16 flags,
+			      const struct vring_packed_desc *table,
+			      const struct vring_add_req *req, bool head)
+{
+	VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
+		   .queue = (int)vq->vq.index, .layout = VLAB_RING_PACKED,
+		   .spec = table ? NULL : "§2.8.21.1",
+		   .before = req->free_before,
+		   .after = req->free_before - (table ? 1 : req->descs_used),
+		   .desc = { .index = (u16)idx,
+			     .addr = le64_to_cpu(d->addr),
+			     .len = le32_to_cpu(d->len), .flags = flags,
+			     .next = le16_to_cpu(d->id),
+			     .table = table ? virt_to_phys(table) : 0 },
+		   .fields = { { table ? VLAB_FIELD_INDIRECT :
+				 head ? VLAB_FIELD_DESC_ADDR : VLAB_FIELD_DESC,
+				 (u16)idx },
+			       { VLAB_FIELD_DESC_LEN, (u16)idx },
+			       { VLAB_FIELD_DESC_ID, (u16)idx } },
+		   .nfields = head ? 3 : 1);
+}
+
+/**
  * write_indirect_packed() - fill an indirect table with a request
  * (§2.8.7): entries in order, no NEXT flags, no ids.
- * @param table the table.
+ * @param vq the queue.
  * @param sgs scatterlists: out_sgs readable ones, then in_sgs writable.
  * @param out_sgs readable scatterlists.
  * @param in_sgs writable scatterlists.
+ * @param req the add in progress (its table).
+ *
+ * Trace event: add, one per entry, right after its write.
  */
-static void write_indirect_packed(struct vring_packed_desc *table,
+static void write_indirect_packed(struct vring_virtqueue *vq,
 				  struct scatterlist *sgs[],
-				  unsigned int out_sgs, unsigned int in_sgs)
+				  unsigned int out_sgs, unsigned int in_sgs,
+				  const struct vring_add_req *req)
 {
+	struct vring_packed_desc *table = req->table;
 	unsigned int n, k = 0;
 	struct scatterlist *sg;
 
@@ -71,6 +113,9 @@ static void write_indirect_packed(struct vring_packed_desc *table,
 			table[k].id = 0;
 			table[k].flags = cpu_to_le16(n >= out_sgs ?
 						     VRING_DESC_F_WRITE : 0);
+			trace_desc_packed(vq, k, &table[k],
+					  le16_to_cpu(table[k].flags), table,
+					  req, false);
 		}
 	}
 }
@@ -90,6 +135,10 @@ static void write_indirect_packed(struct vring_packed_desc *table,
  * publish_avail_packed()).
  *
  * Moves next_avail_idx and the avail wrap counter past the buffer.
+ *
+ * Trace event: add, one per descriptor (table entries first), right after
+ * its write; the first ring descriptor is reported with the flags it is
+ * about to get.
  */
 static u16 write_descs_packed(struct vring_virtqueue *vq,
 			      struct scatterlist *sgs[], unsigned int total_sg,
@@ -103,13 +152,15 @@ static u16 write_descs_packed(struct vring_virtqueue *vq,
 	struct scatterlist *sg;
 
 	if (req->table) {
-		write_indirect_packed(req->table, sgs, out_sgs, in_sgs);
+		write_indirect_packed(vq, sgs, out_sgs, in_sgs, req);
 		ring[i].addr = cpu_to_le64(virt_to_phys(req->table));
 		ring[i].len = cpu_to_le32(total_sg *
 					  sizeof(struct vring_packed_desc));
 		ring[i].id = cpu_to_le16(req->id);
 		head_flags = VRING_DESC_F_INDIRECT |
 			vring_packed_avail_flags(wrap);
+		trace_desc_packed(vq, i, &ring[i], head_flags, NULL, req,
+				  true);
 		vring_packed_advance(&i, &wrap, 1, num);
 		goto out;
 	}
@@ -126,6 +177,8 @@ static u16 write_descs_packed(struct vring_virtqueue *vq,
 				head_flags = flags;	/* written last */
 			else
 				ring[i].flags = cpu_to_le16(flags);
+			trace_desc_packed(vq, i, &ring[i], flags, NULL, req,
+					  k == 0);
 			vring_packed_advance(&i, &wrap, 1, num);
 		}
 	}
@@ -147,42 +200,14 @@ out:
  * @param req the add in progress.
  * @return the first descriptor's flags, for publish_avail_packed().
  *
- * Trace event: add, one per descriptor written (table entries first),
- * after all of them are written; the first ring descriptor is reported
- * with the flags it is about to get.
+ * Trace event: add (write_descs_packed()).
  */
 static u16 add_descs_packed(struct vring_virtqueue *vq,
 			    struct scatterlist *sgs[], unsigned int total_sg,
 			    unsigned int out_sgs, unsigned int in_sgs,
 			    const struct vring_add_req *req)
 {
-	struct vring_packed_desc *ring = vq->packed.desc;
-	struct vring_packed_desc *table = req->table;
-	u16 head = vq->packed.next_avail_idx, head_flags;
-	unsigned int n, k, num = vq->packed.num;
-
-	head_flags = write_descs_packed(vq, sgs, total_sg, out_sgs, in_sgs,
-					req);
-	if (!vring_tracing())
-		return head_flags;
-	for (n = 0; table && n < total_sg; n++)
-		VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
-			   .queue = (int)vq->vq.index, .text = "indirect",
-			   .before = req->free_before,
-			   .after = req->free_before - 1,
-			   .v = { n, le64_to_cpu(table[n].addr),
-				  le32_to_cpu(table[n].len),
-				  le16_to_cpu(table[n].flags) });
-	for (n = 0, k = head; n < req->descs_used; n++, k = (k + 1) % num)
-		VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
-			   .queue = (int)vq->vq.index, .text = "packed",
-			   .spec = "§2.8.21.1", .before = req->free_before,
-			   .after = req->free_before - req->descs_used,
-			   .v = { k, le64_to_cpu(ring[k].addr),
-				  le32_to_cpu(ring[k].len),
-				  (n ? le16_to_cpu(ring[k].flags) :
-				   head_flags) | ((u64)req->id << 16) });
-	return head_flags;
+	return write_descs_packed(vq, sgs, total_sg, out_sgs, in_sgs, req);
 }
 
 /**
@@ -211,10 +236,13 @@ static void publish_avail_packed(struct vring_virtqueue *vq, u16 head,
 	smp_store_release(&vq->packed.desc[head].flags,
 			  cpu_to_le16(head_flags));
 	VLAB_TRACE(.kind = VLAB_EV_AVAIL_PUBLISH, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .before = head,
-		   .after = vq->packed.next_avail_idx, .text = "packed",
+		   .queue = (int)vq->vq.index, .layout = VLAB_RING_PACKED,
+		   .before = head, .after = vq->packed.next_avail_idx,
 		   .spec = "§2.8.21.1",
-		   .v = { head, id, vq->packed.avail_wrap_counter });
+		   .publish = { .head = id, .slot = head,
+				.wrap = vq->packed.avail_wrap_counter },
+		   .fields = { { VLAB_FIELD_DESC_FLAGS, head } },
+		   .nfields = 1);
 }
 
 /**
@@ -304,7 +332,8 @@ bool kick_prepare_packed(struct vring_virtqueue *vq)
 	if (!needs_kick)
 		VLAB_TRACE(.kind = VLAB_EV_KICK_SUPPRESSED,
 			   .dev = vq_dev_name(vq), .queue = (int)vq->vq.index,
-			   .before = old, .after = new);
+			   .layout = VLAB_RING_PACKED, .before = old,
+			   .after = new);
 	return needs_kick;
 }
 
@@ -340,16 +369,25 @@ static struct supp_packed supp_packed_snap(struct vring_virtqueue *vq)
 static void supp_packed_traced(struct vring_virtqueue *vq,
 			       struct supp_packed old)
 {
+	struct vlab_field f[2];
 	struct supp_packed now;
+	u8 n = 0;
 
 	if (!VLAB_TRACING())
 		return;
 	now = supp_packed_snap(vq);
-	if (now.flags != old.flags || now.off_wrap != old.off_wrap)
+	if (now.off_wrap != old.off_wrap)
+		f[n++] = (struct vlab_field){ VLAB_FIELD_DRIVER_OFF_WRAP, 0 };
+	if (now.flags != old.flags)
+		f[n++] = (struct vlab_field){ VLAB_FIELD_DRIVER_FLAGS, 0 };
+	if (n)
 		VLAB_TRACE(.kind = VLAB_EV_DRIVER_EVENT, .dev = vq_dev_name(vq),
 			   .queue = (int)vq->vq.index, .spec = "§2.8.10",
+			   .layout = VLAB_RING_PACKED,
 			   .before = old.off_wrap, .after = now.off_wrap,
-			   .v = { 2, now.flags }, .text = "driver event");
+			   .supp = { .field = VLAB_SUPP_PACKED,
+				     .flags = now.flags },
+			   .fields = { f[0], f[1] }, .nfields = n);
 }
 
 /**
@@ -420,9 +458,10 @@ void *get_buf_ctx_packed(struct vring_virtqueue *vq, unsigned int *len,
 	WRITE_ONCE(vq->last_used_idx,
 		   (u16)(pos | (u16)wrap << VRING_PACKED_WRAP_BIT));
 	VLAB_TRACE(.kind = VLAB_EV_GET_BUF, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .before = old, .after = pos,
-		   .text = "packed", .spec = "§2.8.22",
-		   .v = { id, used_len, old, wrap });
+		   .queue = (int)vq->vq.index, .layout = VLAB_RING_PACKED,
+		   .before = old, .after = pos, .spec = "§2.8.22",
+		   .get_buf = { .id = id, .len = used_len, .slot = old,
+				.wrap = wrap });
 	ask_next_used_packed(vq);
 	return ret;
 }
@@ -551,7 +590,9 @@ void *detach_unused_buf_packed(struct vring_virtqueue *vq)
 		buf = vring_buf_release(vq, id, &vq->desc_state[id].next,
 					NULL);
 		VLAB_TRACE(.kind = VLAB_EV_DETACH, .dev = vq_dev_name(vq),
-			   .queue = (int)vq->vq.index, .v = { id });
+			   .queue = (int)vq->vq.index,
+			   .layout = VLAB_RING_PACKED,
+			   .detach = { .id = (u16)id });
 		return buf;
 	}
 	return NULL;

@@ -33,40 +33,49 @@
 #include "virtio/vring_virtqueue.h"
 
 /**
- * trace_desc_split() - report one descriptor the driver wrote.
+ * trace_desc_split() - report one descriptor the driver just wrote.
  * @param vq the queue.
  * @param idx its index (in the ring, or in the indirect table).
  * @param d the descriptor as written (little-endian).
- * @param indirect true for an entry of an indirect table.
+ * @param table the indirect table it is an entry of, or NULL.
  * @param free_before free ring descriptors before this request.
  * @param free_after free ring descriptors after it.
  *
- * Trace event: add.
+ * Trace event: add, listing `desc[idx]` or the table entry as written.
  */
 static void trace_desc_split(struct vring_virtqueue *vq, unsigned int idx,
-			     const struct vring_desc *d, bool indirect,
+			     const struct vring_desc *d,
+			     const struct vring_desc *table,
 			     unsigned int free_before, unsigned int free_after)
 {
 	struct virtio_device *vdev = vq->vq.vdev;
 
 	VLAB_TRACE(.kind = VLAB_EV_DESC_ADD, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .before = free_before,
-		   .after = free_after, .text = indirect ? "indirect" : NULL,
-		   .v = { idx, virtio64_to_cpu(vdev, d->addr),
-			  virtio32_to_cpu(vdev, d->len),
-			  virtio16_to_cpu(vdev, d->flags) |
-			  ((u64)virtio16_to_cpu(vdev, d->next) << 16) });
+		   .queue = (int)vq->vq.index, .layout = VLAB_RING_SPLIT,
+		   .before = free_before, .after = free_after,
+		   .desc = { .index = (u16)idx,
+			     .addr = virtio64_to_cpu(vdev, d->addr),
+			     .len = virtio32_to_cpu(vdev, d->len),
+			     .flags = virtio16_to_cpu(vdev, d->flags),
+			     .next = virtio16_to_cpu(vdev, d->next),
+			     .table = table ? virt_to_phys(table) : 0 },
+		   .fields = { { table ? VLAB_FIELD_INDIRECT : VLAB_FIELD_DESC,
+				 (u16)idx } },
+		   .nfields = 1);
 }
 
 /**
- * desc_flags_split() - NEXT, and WRITE for a device-writable buffer.
+ * desc_flags_split() - WRITE for a device-writable buffer, NEXT for all
+ * but the last descriptor of a chain.
  * @param n which scatterlist the buffer is in.
  * @param out_sgs how many of them are readable (they come first).
- * @return the flags of a descriptor that is not the last of its chain.
+ * @param last true for the chain's last descriptor.
+ * @return the descriptor's flags.
  */
-static u16 desc_flags_split(unsigned int n, unsigned int out_sgs)
+static u16 desc_flags_split(unsigned int n, unsigned int out_sgs, bool last)
 {
-	return VRING_DESC_F_NEXT | (n >= out_sgs ? VRING_DESC_F_WRITE : 0);
+	return (last ? 0 : VRING_DESC_F_NEXT) |
+	       (n >= out_sgs ? VRING_DESC_F_WRITE : 0);
 }
 
 /**
@@ -80,8 +89,8 @@ static u16 desc_flags_split(unsigned int n, unsigned int out_sgs)
  * @param req the add in progress (its table, its head).
  * @return the first free descriptor after the head.
  *
- * Trace event: add (one per table entry, marked "indirect"), reported
- * before the ring descriptor is written, as it always was.
+ * Trace event: add, one per table entry and then one for the ring
+ * descriptor, each right after its write.
  */
 static unsigned int write_indirect_split(struct vring_virtqueue *vq,
 					 struct scatterlist *sgs[],
@@ -93,27 +102,22 @@ static unsigned int write_indirect_split(struct vring_virtqueue *vq,
 	struct vring_desc_extra *extra = vq->split.desc_extra;
 	struct vring_desc *ring = vq->split.vring.desc, *table = req->table;
 	struct virtio_device *vdev = vq->vq.vdev;
-	unsigned int n, i = 0, prev = 0, head = req->id;
+	unsigned int n, i = 0, head = req->id;
 	struct scatterlist *sg;
 
 	/* §2.7.5.3: the chain lives in the table, indices from 0 */
 	for (n = 0; n < out_sgs + in_sgs; n++) {
-		for (sg = sgs[n]; sg; sg = sg_next(sg)) {
+		for (sg = sgs[n]; sg; sg = sg_next(sg), i++) {
 			table[i].addr = cpu_to_virtio64(vdev, sg_phys(sg));
 			table[i].len = cpu_to_virtio32(vdev, sg->length);
 			table[i].flags = cpu_to_virtio16(vdev,
-						desc_flags_split(n, out_sgs));
+				desc_flags_split(n, out_sgs, i + 1 == total_sg));
 			table[i].next = cpu_to_virtio16(vdev, i + 1);
-			prev = i++;
-		}
-	}
-	/* The last descriptor ends the chain */
-	table[prev].flags &= cpu_to_virtio16(vdev, ~VRING_DESC_F_NEXT);
-	if (vring_tracing())
-		for (n = 0; n < total_sg; n++)
-			trace_desc_split(vq, n, &table[n], true,
+			trace_desc_split(vq, i, &table[i], table,
 					 req->free_before,
 					 req->free_before - 1);
+		}
+	}
 
 	/* One ring descriptor points at the table */
 	extra[head].addr = virt_to_phys(table);
@@ -123,6 +127,8 @@ static unsigned int write_indirect_split(struct vring_virtqueue *vq,
 	ring[head].len = cpu_to_virtio32(vdev, extra[head].len);
 	ring[head].flags = cpu_to_virtio16(vdev, VRING_DESC_F_INDIRECT);
 	ring[head].next = cpu_to_virtio16(vdev, extra[head].next);
+	trace_desc_split(vq, head, &ring[head], NULL, req->free_before,
+			 req->free_before - 1);
 	return extra[head].next;
 }
 
@@ -133,28 +139,33 @@ static unsigned int write_indirect_split(struct vring_virtqueue *vq,
  * @param sgs scatterlists: out_sgs readable ones, then in_sgs writable.
  * @param out_sgs readable scatterlists.
  * @param in_sgs writable scatterlists.
- * @param head the first free descriptor.
+ * @param total_sg entries over all lists.
+ * @param req the add in progress (its head, the free count).
  * @return the first free descriptor after the chain.
  *
  * The free list is linked through desc_extra[].next, so the chain takes
  * the free descriptors in list order and its links are the list's links.
+ *
+ * Trace event: add, one per descriptor, right after its write.
  */
 static unsigned int write_chain_split(struct vring_virtqueue *vq,
 				      struct scatterlist *sgs[],
 				      unsigned int out_sgs,
-				      unsigned int in_sgs, unsigned int head)
+				      unsigned int in_sgs,
+				      unsigned int total_sg,
+				      const struct vring_add_req *req)
 {
 	struct vring_desc_extra *extra = vq->split.desc_extra;
 	struct vring_desc *desc = vq->split.vring.desc;
 	struct virtio_device *vdev = vq->vq.vdev;
-	unsigned int n, i = head, prev = 0;
+	unsigned int n, i = req->id, k = 0;
 	struct scatterlist *sg;
 	u16 flags;
 
 	/* Readable buffers first (§2.7.4.2) */
 	for (n = 0; n < out_sgs + in_sgs; n++) {
-		for (sg = sgs[n]; sg; sg = sg_next(sg)) {
-			flags = desc_flags_split(n, out_sgs);
+		for (sg = sgs[n]; sg; sg = sg_next(sg), k++) {
+			flags = desc_flags_split(n, out_sgs, k + 1 == total_sg);
 			desc[i].addr = cpu_to_virtio64(vdev, sg_phys(sg));
 			desc[i].len = cpu_to_virtio32(vdev, sg->length);
 			desc[i].flags = cpu_to_virtio16(vdev, flags);
@@ -163,13 +174,11 @@ static unsigned int write_chain_split(struct vring_virtqueue *vq,
 			extra[i].len = sg->length;
 			extra[i].flags = flags;
 			desc[i].next = cpu_to_virtio16(vdev, extra[i].next);
-			prev = i;
+			trace_desc_split(vq, i, &desc[i], NULL, req->free_before,
+					 req->free_before - req->descs_used);
 			i = extra[i].next;
 		}
 	}
-	/* The last descriptor ends the chain */
-	desc[prev].flags &= cpu_to_virtio16(vdev, ~VRING_DESC_F_NEXT);
-	extra[prev].flags &= ~VRING_DESC_F_NEXT;
 	return i;
 }
 
@@ -186,7 +195,7 @@ static unsigned int write_chain_split(struct vring_virtqueue *vq,
  * @return the first free descriptor after the chain.
  *
  * Trace event: add, one per descriptor written (table entries first, then
- * the ring descriptors from the head), each after its write.
+ * the ring descriptors from the head), each right after its write.
  */
 static unsigned int add_descs_split(struct vring_virtqueue *vq,
 				    struct scatterlist *sgs[],
@@ -194,25 +203,10 @@ static unsigned int add_descs_split(struct vring_virtqueue *vq,
 				    unsigned int out_sgs, unsigned int in_sgs,
 				    const struct vring_add_req *req)
 {
-	struct vring_desc_extra *extra = vq->split.desc_extra;
-	unsigned int n, next_free;
-
 	if (req->table)
-		next_free = write_indirect_split(vq, sgs, total_sg, out_sgs,
-						 in_sgs, req);
-	else
-		next_free = write_chain_split(vq, sgs, out_sgs, in_sgs,
-					      req->id);
-	if (vring_tracing()) {
-		for (n = req->id; ; n = extra[n].next) {
-			trace_desc_split(vq, n, &vq->split.vring.desc[n], false,
-					 req->free_before,
-					 req->free_before - req->descs_used);
-			if (!(extra[n].flags & VRING_DESC_F_NEXT))
-				break;
-		}
-	}
-	return next_free;
+		return write_indirect_split(vq, sgs, total_sg, out_sgs,
+					    in_sgs, req);
+	return write_chain_split(vq, sgs, out_sgs, in_sgs, total_sg, req);
 }
 
 /**
@@ -245,8 +239,12 @@ static void publish_avail_split(struct vring_virtqueue *vq, unsigned int head)
 	smp_store_release(&vq->split.vring.avail->idx,
 			  cpu_to_virtio16(vdev, vq->split.avail_idx_shadow));
 	VLAB_TRACE(.kind = VLAB_EV_AVAIL_PUBLISH, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .before = old_idx,
-		   .after = vq->split.avail_idx_shadow, .v = { head, slot });
+		   .queue = (int)vq->vq.index, .layout = VLAB_RING_SPLIT,
+		   .before = old_idx, .after = vq->split.avail_idx_shadow,
+		   .publish = { .head = (u16)head, .slot = (u16)slot },
+		   .fields = { { VLAB_FIELD_AVAIL_RING, (u16)slot },
+			       { VLAB_FIELD_AVAIL_IDX, 0 } },
+		   .nfields = 2);
 }
 
 /**
@@ -330,7 +328,8 @@ bool kick_prepare_split(struct vring_virtqueue *vq)
 	if (!needs_kick)
 		VLAB_TRACE(.kind = VLAB_EV_KICK_SUPPRESSED,
 			   .dev = vq_dev_name(vq), .queue = (int)vq->vq.index,
-			   .before = old, .after = new);
+			   .layout = VLAB_RING_SPLIT, .before = old,
+			   .after = new);
 	return needs_kick;
 }
 
@@ -446,14 +445,18 @@ static void supp_split_traced(struct vring_virtqueue *vq,
 	now = supp_split_snap(vq);
 	if (now.flags != old.flags)
 		VLAB_TRACE(.kind = VLAB_EV_DRIVER_EVENT, .dev = vq_dev_name(vq),
-			   .queue = (int)vq->vq.index, .before = old.flags,
-			   .after = now.flags, .v = { 0 },
-			   .text = "avail.flags");
+			   .queue = (int)vq->vq.index, .layout = VLAB_RING_SPLIT,
+			   .before = old.flags, .after = now.flags,
+			   .supp = { .field = VLAB_SUPP_FLAGS },
+			   .fields = { { VLAB_FIELD_AVAIL_FLAGS, 0 } },
+			   .nfields = 1);
 	if (now.used_event != old.used_event)
 		VLAB_TRACE(.kind = VLAB_EV_DRIVER_EVENT, .dev = vq_dev_name(vq),
-			   .queue = (int)vq->vq.index, .before = old.used_event,
-			   .after = now.used_event, .v = { 1 },
-			   .text = "used_event");
+			   .queue = (int)vq->vq.index, .layout = VLAB_RING_SPLIT,
+			   .before = old.used_event, .after = now.used_event,
+			   .supp = { .field = VLAB_SUPP_EVENT_IDX },
+			   .fields = { { VLAB_FIELD_USED_EVENT, 0 } },
+			   .nfields = 1);
 }
 
 /**
@@ -491,8 +494,10 @@ void *get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
 	old = vq->last_used_idx;
 	WRITE_ONCE(vq->last_used_idx, (u16)(old + 1));
 	VLAB_TRACE(.kind = VLAB_EV_GET_BUF, .dev = vq_dev_name(vq),
-		   .queue = (int)vq->vq.index, .before = old,
-		   .after = vq->last_used_idx, .v = { i, used_len, slot });
+		   .queue = (int)vq->vq.index, .layout = VLAB_RING_SPLIT,
+		   .before = old, .after = vq->last_used_idx,
+		   .get_buf = { .id = (u16)i, .len = used_len,
+				.slot = (u16)slot });
 
 	/* With EVENT_IDX, ask to be interrupted at the next used entry */
 	if (vq->event && !(vq->split.avail_flags_shadow &
@@ -644,7 +649,12 @@ void *detach_unused_buf_split(struct vring_virtqueue *vq)
 			   cpu_to_virtio16(vq->vq.vdev,
 					   vq->split.avail_idx_shadow));
 		VLAB_TRACE(.kind = VLAB_EV_DETACH, .dev = vq_dev_name(vq),
-			   .queue = (int)vq->vq.index, .v = { i });
+			   .queue = (int)vq->vq.index, .layout = VLAB_RING_SPLIT,
+			   .before = (u16)(vq->split.avail_idx_shadow + 1),
+			   .after = vq->split.avail_idx_shadow,
+			   .detach = { .id = (u16)i },
+			   .fields = { { VLAB_FIELD_AVAIL_IDX, 0 } },
+			   .nfields = 1);
 		return buf;
 	}
 	return NULL;

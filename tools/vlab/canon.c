@@ -103,16 +103,17 @@ static void name_of(struct vlab_canon *c, uint64_t gpa, char *out,
 static void note_queue(struct vlab_canon *c, const struct vlab_event *ev)
 {
 	static const char *const area[] = { "desc", "driver", "device" };
+	const uint64_t gpa[] = { ev->queue_area.desc, ev->queue_area.driver,
+				 ev->queue_area.device };
 	unsigned int i, j;
 
 	for (i = 0; i < 3; i++) {
 		/* the same area set up again keeps its name */
 		for (j = 0; j < c->n; j++)
-			if (!c->names[j].size &&
-			    c->names[j].base == ev->v[1 + i])
+			if (!c->names[j].size && c->names[j].base == gpa[i])
 				break;
 		if (j == c->n)
-			add_name(c, ev->v[1 + i], 0, "%s.q%d.%s",
+			add_name(c, gpa[i], 0, "%s.q%d.%s",
 				 ev->dev ? ev->dev : "dev", ev->queue,
 				 area[i]);
 	}
@@ -129,7 +130,7 @@ void vlab_canon_format(struct vlab_canon *c, const struct vlab_event *ev,
 
 	if (ev->kind == VLAB_EV_QUEUE_SETUP)
 		note_queue(c, ev);
-	vlab_trace_format(ev, raw, sizeof(raw));
+	vlab_event_format(ev, raw, sizeof(raw));
 	buf[0] = '\0';
 	while (*p && at + 1 < size) {
 		word = NULL;

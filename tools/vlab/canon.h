@@ -51,7 +51,7 @@ struct vlab_canon {
 void vlab_canon_reset(struct vlab_canon *c);
 
 /**
- * vlab_canon_format() - the text of an event as vlab_trace_format()
+ * vlab_canon_format() - the text of an event as vlab_event_format()
  * gives it, with every guest-physical address named.
  * @param c the names (new ones are added).
  * @param ev the event; called while it happens, so the allocations it

@@ -21,10 +21,13 @@
 /** The name of the JSON lines trace's schema (its first line). */
 #define VLAB_TRACE_SCHEMA "virtio-lab-trace"
 /**
- * Its version: 1 is an event's seq, thread, side, kind, dev, queue, spec,
- * before, after, v[4], text and what, plus narration and result lines.
+ * Its version. 2: an event's seq, thread, side, kind, dev, queue, layout,
+ * spec, before, after, its kind's named values, the shared-memory fields
+ * it wrote and what (the page `vlab events` prints); plus narration and
+ * result lines. 1 had a positional v[4] and text instead of the named
+ * values, and no layout or fields.
  */
-#define VLAB_TRACE_SCHEMA_VERSION 1
+#define VLAB_TRACE_SCHEMA_VERSION 2
 
 /**
  * How long a guest program may run in the free schedule before the

@@ -70,14 +70,6 @@ void vlab_event_counts_print(FILE *out, const struct vlab_event_counts *c,
 void vlab_trace_text_header(FILE *out);
 
 /**
- * vlab_trace_format() - the text of one event, without number or thread.
- * @param ev the event.
- * @param buf receives a NUL-terminated line without newline.
- * @param size size of @p buf.
- */
-void vlab_trace_format(const struct vlab_event *ev, char *buf, size_t size);
-
-/**
  * vlab_trace_line() - one event as an aligned text line: number, thread,
  * side, device, queue, kind, spec section, then @p text (what changed),
  * as the text and canonical sinks both print it.

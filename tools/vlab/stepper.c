@@ -366,7 +366,7 @@ void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 		update(&w->rings, -1, -1, RENDER_NONE, NULL, false);
 		return;
 	}
-	vlab_trace_format(ev, what, sizeof(what));
+	vlab_event_format(ev, what, sizeof(what));
 	fprintf(out, "digraph event_%04" PRIu64 " {\n"
 		" graph [rankdir=LR, labelloc=t, fontname=\"monospace\", label=\"",
 		seq);
