@@ -323,7 +323,8 @@ mutant "guard pages around guest RAM are PROT_NONE" sim/ram.c \
 mutant "golden: a trace point dropped (publish-used)" sim/vq_split.c \
 	test_golden "	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,
 		   .queue = (int)vq->index, .before = old,
-		   .after = s->used_idx);" "	(void)old;"
+		   .after = s->used_idx, .layout = VLAB_RING_SPLIT,
+		   .fields = { { VLAB_FIELD_USED_IDX, 0 } }, .nfields = 1);" "	(void)old;"
 mutant "golden: two events swapped (kick traced before the write)" \
 	virtio/virtio_ring.c test_golden "	/* §2.7.13.4: the transport writes the queue index to the device */
 	if (!vq->notify(_vq)) {" "	VLAB_TRACE(.kind = VLAB_EV_KICK, .queue = (int)_vq->index);

@@ -112,6 +112,12 @@ static void usage(FILE *out)
 	      "  --stats     after the run, per queue: buffers, kicks sent and\n"
 	      "              suppressed, interrupts sent and suppressed,\n"
 	      "              buffers taken back (get_buf)\n"
+	      "  --check-writes\n"
+	      "              compare the rings before and after every event:\n"
+	      "              each changed byte must be in a field the event\n"
+	      "              lists, each listed field must hold the value the\n"
+	      "              event names; a summary goes to standard error and\n"
+	      "              any violation makes the run fail (lockstep only)\n"
 	      "  --help      this text\n"
 	      "\n"
 	      "blk options:\n"
@@ -358,6 +364,8 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 			o->no_event_idx = true;
 		} else if (!strcmp(argv[i], "--stats")) {
 			o->stats = true;
+		} else if (!strcmp(argv[i], "--check-writes")) {
+			o->check_writes = true;
 		} else if (!strcmp(argv[i], "--schedule")) {
 			if (i + 1 == argc)
 				bad_usage("--schedule needs a value: lockstep or free");
@@ -438,9 +446,12 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 		o->wake_latency = VLAB_STREAM_WAKE_LATENCY;
 	if (o->free_schedule && o->wake_latency)
 		bad_usage("--wake-latency belongs to the lockstep schedule");
-	if (o->free_schedule && (o->step || o->dot_dir))
+	if (o->free_schedule && (o->step || o->dot_dir || o->check_writes))
 		bad_usage("%s needs the lockstep schedule, not --schedule free",
-			  o->step ? "step" : "--dot");
+			  o->step ? "step" : o->dot_dir ? "--dot" :
+			  "--check-writes");
+	if (o->step && o->check_writes)
+		bad_usage("--check-writes belongs to 'vlab run'");
 	if (o->steps >= 0 && !o->step)
 		bad_usage("--steps belongs to 'vlab step'");
 	if (o->step && (o->trace || o->stats))

@@ -57,6 +57,7 @@ struct options {
 	bool no_indirect;	/**< --no-indirect */
 	bool no_event_idx;	/**< --no-event-idx */
 	bool stats;		/**< --stats */
+	bool check_writes;	/**< --check-writes */
 	/* blk */
 	const char *disk;	/**< --disk FILE, or NULL for memory */
 	bool ro;		/**< --ro */

@@ -19,6 +19,7 @@
 #include "tools/vlab/canon.h"
 #include "tools/vlab/diagnose.h"
 #include "tools/vlab/sinks.h"
+#include "tools/vlab/writecheck.h"
 #include "tools/vlab/stepper.h"
 #include "virtio/shared/boundary.h"
 
@@ -62,6 +63,7 @@ struct sinks {
 	struct vlab_stepper *stepper;	/**< vlab step, or NULL */
 	struct vlab_dot_writer *dot;	/**< --dot, or NULL */
 	struct vlab_canon_out canon;	/**< --trace-format canon */
+	struct vlab_writecheck *wc;	/**< --check-writes, or NULL */
 };
 
 /**
@@ -91,6 +93,8 @@ static void all_sinks(const struct vlab_event *ev, uint64_t seq,
 		vlab_trace_text_sink(ev, seq, thread, stdout);
 	if (sk->dot)
 		vlab_dot_event(sk->dot, ev, seq, thread);
+	if (sk->wc)
+		vlab_writecheck_event(sk->wc, ev, seq);
 }
 
 /** The sinks, stepper and Graphviz writer of the one run. */
@@ -99,6 +103,8 @@ static struct sinks st;
 static struct vlab_stepper stepper;
 /** The writer of --dot. */
 static struct vlab_dot_writer dot;
+/** The checker of --check-writes. */
+static struct vlab_writecheck wc;
 
 /**
  * run_stuck() - the lockstep deadlock hook: every thread waits, the run
@@ -166,13 +172,17 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (o->step || (o->trace && o->format != FORMAT_JSONL))
 		vlab_trace_text_header(stdout);
+	if (o->check_writes) {
+		vlab_writecheck_init(&wc, &r->s.m, stderr);
+		st.wc = &wc;
+	}
 	vlab_canon_reset(&st.canon.names);
 	st.canon.out = stdout;
 	/* JSON lines open with the schema they follow */
 	if (vlab_run_json(o))
 		printf("{\"kind\":\"schema\",\"schema\":\"%s\",\"version\":%d}\n",
 		       VLAB_TRACE_SCHEMA, VLAB_TRACE_SCHEMA_VERSION);
-	if (o->trace || o->stats || o->step || o->dot_dir)
+	if (o->trace || o->stats || o->step || o->dot_dir || o->check_writes)
 		vlab_trace_set_sink(all_sinks, &st);
 
 	snprintf(what, sizeof(what),
@@ -215,6 +225,9 @@ int vlab_run_stop(struct vlab_run *r, int status)
 	r->started = false;
 	r->dev = NULL;	/* freed with the machine */
 	vlab_trace_set_sink(NULL, NULL);
+	if (st.wc && vlab_writecheck_fini(st.wc))
+		status = 1;
+	st.wc = NULL;
 	if (o->step)
 		vlab_stepper_fini(&stepper);
 	if (o->dot_dir) {
