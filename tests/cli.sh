@@ -120,7 +120,12 @@ json_check() {
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 objs = [json.loads(l) for l in lines]
-assert objs[0]["kind"] == "schema" and objs[0]["version"] >= 1, "no schema line"
+assert objs[0]["kind"] == "schema" and objs[0]["version"] == 2, "no schema line"
+events = [o for o in objs if "seq" in o]
+assert all(isinstance(o["fields"], list) and "v" not in o and
+	   o["layout"] in (None, "split", "packed") for o in events), \
+	"an event without its fields list, or with the old positional v"
+assert any(o["fields"] for o in events), "no event lists a field"
 assert objs[-1]["kind"] == "result", "the last line is not the result"
 assert any(o.get("kind") == "narration" for o in objs), "no narration"
 assert sum("seq" in o for o in objs) > 20, "few events"

@@ -418,7 +418,7 @@ static void test_indirect_table(void)
 	ev = harness_captured(&n);
 	for (i = 0; i < n; i++)
 		if (ev[i].kind == VLAB_EV_DESC_ADD) {
-			if (!strcmp(ev[i].text, "indirect"))
+			if (ev[i].ev.desc.table)
 				table++;
 			else
 				ring++;

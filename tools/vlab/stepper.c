@@ -290,6 +290,29 @@ static void ask(struct vlab_stepper *st)
 	}
 }
 
+/**
+ * print_wrote() - under an event's line, the shared fields it wrote, as
+ * the event lists them: the ring view below stars those whose value
+ * changed (a field written with the value it held is listed, not
+ * starred).
+ * @param out the stream.
+ * @param ev the event.
+ */
+static void print_wrote(FILE *out, const struct vlab_event *ev)
+{
+	char name[48];
+	unsigned int i;
+
+	if (!ev->nfields)
+		return;
+	fputs("      wrote:", out);
+	for (i = 0; i < ev->nfields && i < VLAB_EV_MAX_FIELDS; i++) {
+		vlab_field_name(ev, &ev->fields[i], name, sizeof(name));
+		fprintf(out, "%s %s", i ? "," : "", name);
+	}
+	fputc('\n', out);
+}
+
 void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
 		       const char *thread, void *opaque)
 {
@@ -302,6 +325,7 @@ void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
 		return;
 	}
 	vlab_trace_text_sink(ev, seq, thread, st->out);
+	print_wrote(st->out, ev);
 	if (st->cont && !(st->breaks & (1ULL << ev->kind))) {
 		update(&st->rings, -1, -1, RENDER_NONE, NULL, false);
 		return;
