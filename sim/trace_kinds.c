@@ -86,13 +86,23 @@ static void packed_flag_names(unsigned int flags, char *buf, size_t size)
 /* ------------------------------------------------------------------ */
 /* One sentence per kind                                               */
 
-/** reset: the status the device had. */
+/**
+ * fmt_reset() - reset: the status the device had.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_reset(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "status 0x%02x -> 0x00: device reset", ev->before);
 }
 
-/** status: the bits the driver added, and the whole register. */
+/**
+ * fmt_status() - status: the bits the driver added, and the whole register.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_status(const struct vlab_event *ev, char *buf, size_t size)
 {
 	char a[96], b[96];
@@ -103,7 +113,12 @@ static void fmt_status(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->before, ev->after, a, b);
 }
 
-/** features-read, features-write: one 32-bit word. */
+/**
+ * fmt_features() - features-read, features-write: one 32-bit word.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_features(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s features[%u] = 0x%08x",
@@ -111,7 +126,12 @@ static void fmt_features(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->features.word, ev->features.bits);
 }
 
-/** queue-setup, queue-refused: the size and the three areas. */
+/**
+ * fmt_queue() - queue-setup, queue-refused: the size and the three areas.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_queue(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "size %u, desc 0x%" PRIx64 ", driver 0x%" PRIx64
@@ -121,7 +141,12 @@ static void fmt_queue(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->kind == VLAB_EV_QUEUE_SETUP ? "ready" : "refused");
 }
 
-/** config-read: where, how much, what, under which generation. */
+/**
+ * fmt_config() - config-read: where, how much, what, under which generation.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_config(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "config[0x%x], %u bytes = 0x%" PRIx64
@@ -129,7 +154,12 @@ static void fmt_config(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->config.value, ev->config.generation);
 }
 
-/** add: the descriptor as written (packed: with its flags to come). */
+/**
+ * fmt_add() - add: the descriptor as written (packed: with its flags to come).
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_add(const struct vlab_event *ev, char *buf, size_t size)
 {
 	char f[64];
@@ -152,7 +182,12 @@ static void fmt_add(const struct vlab_event *ev, char *buf, size_t size)
 		 desc_flag_names(ev->desc.flags), f, ev->before, ev->after);
 }
 
-/** publish: split avail ring and idx, or the packed head's flags. */
+/**
+ * fmt_publish() - publish: split avail ring and idx, or the packed head's flags.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_publish(const struct vlab_event *ev, char *buf, size_t size)
 {
 	if (PACKED(ev))
@@ -166,14 +201,24 @@ static void fmt_publish(const struct vlab_event *ev, char *buf, size_t size)
 			 ev->after);
 }
 
-/** kick: the queue notified and how far the driver had published. */
+/**
+ * fmt_kick() - kick: the queue notified and how far the driver had published.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_kick(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "QueueNotify <- %d (%s %u)", ev->queue,
 		 PACKED(ev) ? "next_avail" : "avail.idx", ev->after);
 }
 
-/** kick-suppressed: the window not signalled. */
+/**
+ * fmt_kick_suppressed() - kick-suppressed: the window not signalled.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_kick_suppressed(const struct vlab_event *ev, char *buf,
 				size_t size)
 {
@@ -181,14 +226,24 @@ static void fmt_kick_suppressed(const struct vlab_event *ev, char *buf,
 		 "-> %u not signalled", ev->before, ev->after);
 }
 
-/** notify: the device thread woke for a queue. */
+/**
+ * fmt_notify() - notify: the device thread woke for a queue.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_notify(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "woken by QueueNotify = %d: look at the ring",
 		 ev->queue);
 }
 
-/** notify-ignored: why. */
+/**
+ * fmt_notify_ignored() - notify-ignored: why.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_notify_ignored(const struct vlab_event *ev, char *buf,
 			       size_t size)
 {
@@ -196,7 +251,12 @@ static void fmt_notify_ignored(const struct vlab_event *ev, char *buf,
 		 ev->reason.why ? ev->reason.why : "");
 }
 
-/** pop: the chain the device took. */
+/**
+ * fmt_pop() - pop: the chain the device took.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_pop(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s %u: %u %s, %u readable + %u writable bytes; "
@@ -207,7 +267,12 @@ static void fmt_pop(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->after);
 }
 
-/** used: the used element (split) or descriptor (packed). */
+/**
+ * fmt_used() - used: the used element (split) or descriptor (packed).
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_used(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s[%u] = {id %u, len %u}",
@@ -215,7 +280,12 @@ static void fmt_used(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->used.len);
 }
 
-/** publish-used: used idx, or the packed descriptor's flags. */
+/**
+ * fmt_publish_used() - publish-used: used idx, or the packed descriptor's flags.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_publish_used(const struct vlab_event *ev, char *buf,
 			     size_t size)
 {
@@ -227,14 +297,24 @@ static void fmt_publish_used(const struct vlab_event *ev, char *buf,
 		snprintf(buf, size, "used.idx %u -> %u", ev->before, ev->after);
 }
 
-/** interrupt, config-irq: the line raised. */
+/**
+ * fmt_irq() - interrupt, config-irq: the line raised.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_irq(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "InterruptStatus |= %s; raise irq %u",
 		 ev->kind == VLAB_EV_IRQ ? "VRING" : "CONFIG", ev->irq.irq);
 }
 
-/** irq-suppressed: where used idx stood. */
+/**
+ * fmt_irq_suppressed() - irq-suppressed: where used idx stood.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_irq_suppressed(const struct vlab_event *ev, char *buf,
 			       size_t size)
 {
@@ -242,7 +322,12 @@ static void fmt_irq_suppressed(const struct vlab_event *ev, char *buf,
 		 ev->after);
 }
 
-/** device-error, queue-broken: the rule broken. */
+/**
+ * fmt_reason() - device-error, queue-broken: the rule broken.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_reason(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s; %s", ev->reason.why ? ev->reason.why : "",
@@ -250,14 +335,24 @@ static void fmt_reason(const struct vlab_event *ev, char *buf, size_t size)
 		 "status |= DEVICE_NEEDS_RESET" : "queue broken");
 }
 
-/** callback: whose. */
+/**
+ * fmt_callback() - callback: whose.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_callback(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "vring_interrupt -> callback of \"%s\"",
 		 ev->callback.name ? ev->callback.name : "");
 }
 
-/** get_buf: the used entry taken back. */
+/**
+ * fmt_get_buf() - get_buf: the used entry taken back.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_get_buf(const struct vlab_event *ev, char *buf, size_t size)
 {
 	if (PACKED(ev))
@@ -272,13 +367,23 @@ static void fmt_get_buf(const struct vlab_event *ev, char *buf, size_t size)
 			 ev->after);
 }
 
-/** detach: the buffer taken back unused. */
+/**
+ * fmt_detach() - detach: the buffer taken back unused.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_detach(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "head %u taken back unused", ev->detach.id);
 }
 
-/** sleep: which wait, who. */
+/**
+ * fmt_sleep() - sleep: which wait, who.
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_sleep(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s, %s sleeps", ev->wait.wait_queue ?
@@ -287,7 +392,12 @@ static void fmt_sleep(const struct vlab_event *ev, char *buf, size_t size)
 		 ev->wait.who ? ev->wait.who : "the thread");
 }
 
-/** wake: complete() or wake_up(). */
+/**
+ * fmt_wake() - wake: complete() or wake_up().
+ * @param ev the event.
+ * @param buf receives the sentence.
+ * @param size room in @p buf.
+ */
 static void fmt_wake(const struct vlab_event *ev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", ev->wait.wait_queue ?

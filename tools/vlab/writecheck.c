@@ -317,7 +317,11 @@ violation(struct vlab_writecheck *wc, const struct vlab_event *ev,
 		"the device", what);
 }
 
-/** Little-endian loads from ring bytes. */
+/**
+ * ld16() - a 16-bit little-endian load from ring bytes.
+ * @param p the bytes.
+ * @return the value.
+ */
 static uint16_t ld16(const uint8_t *p)
 {
 	uint16_t v;
@@ -326,7 +330,11 @@ static uint16_t ld16(const uint8_t *p)
 	return le16toh(v);
 }
 
-/** A 32-bit little-endian load. */
+/**
+ * ld32() - a 32-bit little-endian load from ring bytes.
+ * @param p the bytes.
+ * @return the value.
+ */
 static uint32_t ld32(const uint8_t *p)
 {
 	uint32_t v;
@@ -335,7 +343,11 @@ static uint32_t ld32(const uint8_t *p)
 	return le32toh(v);
 }
 
-/** A 64-bit little-endian load. */
+/**
+ * ld64() - a 64-bit little-endian load from ring bytes.
+ * @param p the bytes.
+ * @return the value.
+ */
 static uint64_t ld64(const uint8_t *p)
 {
 	uint64_t v;
