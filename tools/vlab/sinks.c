@@ -7,6 +7,7 @@
  */
 #include "tools/vlab/sinks.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -181,7 +182,8 @@ static void reference_kind(FILE *out, const struct vlab_kind_info *k)
 {
 	unsigned int i;
 
-	fprintf(out, "### %s\n\n%s (%s, %s).\n\n", k->name, k->what,
+	fprintf(out, "### %s\n\n%c%s (%s, %s).\n\n", k->name,
+		toupper((unsigned char)k->what[0]), k->what + 1,
 		k->side == VLAB_SIDE_DRIVER ? "driver" : "device", k->spec);
 	fputs("| key | meaning |\n|---|---|\n", out);
 	if (k->before)
