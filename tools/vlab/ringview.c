@@ -166,6 +166,19 @@ int rv_pick_rows(const struct vlab_ringview *now,
 				r->used[i] = true;
 		}
 	}
+	/* what the event lists is shown, changed or not */
+	for (i = 0; now->wrote && i < now->wrote->nfields; i++) {
+		const struct vlab_field *f = &now->wrote->fields[i];
+
+		if (f->index >= num)
+			continue;
+		if (f->area == VLAB_FIELD_AVAIL_RING)
+			r->avail[f->index] = true;
+		else if (f->area == VLAB_FIELD_USED_RING)
+			r->used[f->index] = true;
+		else if (f->area <= VLAB_FIELD_DESC_FLAGS)
+			r->desc[f->index] = true;
+	}
 	/* a used entry shown brings the head it gives back */
 	for (i = 0; i < num; i++)
 		if (r->used[i] && now->used_ring[i].id < num)
@@ -173,6 +186,33 @@ int rv_pick_rows(const struct vlab_ringview *now,
 	return 0;
 }
 
+
+bool rv_mark(const struct vlab_ringview *now, bool changed,
+	     enum vlab_field_area area, unsigned int index)
+{
+	const struct vlab_event *ev = now->wrote;
+	const struct vlab_field *f;
+	unsigned int i;
+
+	if (!ev)
+		return changed;
+	for (i = 0; i < ev->nfields && i < VLAB_EV_MAX_FIELDS; i++) {
+		f = &ev->fields[i];
+		if (f->area == VLAB_FIELD_INDIRECT)
+			continue;
+		if (f->index != index && f->area <= VLAB_FIELD_DESC_FLAGS)
+			continue;
+		if ((f->area == VLAB_FIELD_AVAIL_RING ||
+		     f->area == VLAB_FIELD_USED_RING) && f->index != index)
+			continue;
+		/* a whole descriptor marks each part; a part, itself */
+		if (f->area == area ||
+		    (f->area == VLAB_FIELD_DESC &&
+		     area <= VLAB_FIELD_DESC_FLAGS))
+			return true;
+	}
+	return false;
+}
 
 void rv_free_rows(struct rows *r)
 {
@@ -299,12 +339,16 @@ static void print_descs(const struct textout *t,
 			continue;
 		shown++;
 		fprintf(t->out, "    desc[%u]", i);
-		field(t, o && o->addr != d->addr, "addr", "0x%" PRIx64,
+		field(t, rv_mark(now, o && o->addr != d->addr,
+				 VLAB_FIELD_DESC_ADDR, i), "addr", "0x%" PRIx64,
 		      d->addr);
-		field(t, o && o->len != d->len, "len", "%u", d->len);
-		field(t, o && o->flags != d->flags, "flags", "%s",
+		field(t, rv_mark(now, o && o->len != d->len,
+				 VLAB_FIELD_DESC_LEN, i), "len", "%u", d->len);
+		field(t, rv_mark(now, o && o->flags != d->flags,
+				 VLAB_FIELD_DESC_FLAGS, i), "flags", "%s",
 		      rv_flags_text(d->flags, f, sizeof(f)));
-		field(t, o && o->tag != d->tag, tag, "%u", d->tag);
+		field(t, rv_mark(now, o && o->tag != d->tag,
+				 VLAB_FIELD_DESC_ID, i), tag, "%u", d->tag);
 		fputc('\n', t->out);
 		if (d->flags & VRING_DESC_F_INDIRECT)
 			print_table(t, now, d->addr, d->len);
@@ -359,30 +403,37 @@ static void print_split(const struct textout *t,
 	unsigned int i;
 
 	fprintf(t->out, "    avail    ");
-	field(t, b && b->avail_flags != now->avail_flags, "flags", "%s",
+	field(t, rv_mark(now, b && b->avail_flags != now->avail_flags,
+			 VLAB_FIELD_AVAIL_FLAGS, 0), "flags", "%s",
 	      now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
 	      "0");
-	field(t, b && b->avail_idx != now->avail_idx, "idx", "%u",
+	field(t, rv_mark(now, b && b->avail_idx != now->avail_idx,
+			 VLAB_FIELD_AVAIL_IDX, 0), "idx", "%u",
 	      now->avail_idx);
 	if (now->event_idx)
-		field(t, b && b->used_event != now->used_event, "used_event",
+		field(t, rv_mark(now, b && b->used_event != now->used_event,
+				 VLAB_FIELD_USED_EVENT, 0), "used_event",
 		      "%u", now->used_event);
 	fputc('\n', t->out);
 	for (i = 0; i < now->num; i++) {
 		if (!r->avail[i])
 			continue;
 		fprintf(t->out, "    avail.ring[%u]", i);
-		field(t, b && b->avail_ring[i] != now->avail_ring[i], "head",
-		      "%u", now->avail_ring[i]);
+		field(t, rv_mark(now, b && b->avail_ring[i] !=
+				 now->avail_ring[i], VLAB_FIELD_AVAIL_RING, i),
+		      "head", "%u", now->avail_ring[i]);
 		fputc('\n', t->out);
 	}
 	fprintf(t->out, "    used     ");
-	field(t, b && b->used_flags != now->used_flags, "flags", "%s",
+	field(t, rv_mark(now, b && b->used_flags != now->used_flags,
+			 VLAB_FIELD_USED_FLAGS, 0), "flags", "%s",
 	      now->used_flags & VRING_USED_F_NO_NOTIFY ? "NO_NOTIFY" : "0");
-	field(t, b && b->used_idx != now->used_idx, "idx", "%u",
+	field(t, rv_mark(now, b && b->used_idx != now->used_idx,
+			 VLAB_FIELD_USED_IDX, 0), "idx", "%u",
 	      now->used_idx);
 	if (now->event_idx)
-		field(t, b && b->avail_event != now->avail_event,
+		field(t, rv_mark(now, b && b->avail_event != now->avail_event,
+				 VLAB_FIELD_AVAIL_EVENT, 0),
 		      "avail_event", "%u", now->avail_event);
 	fputc('\n', t->out);
 	for (i = 0; i < now->num; i++) {
@@ -391,8 +442,10 @@ static void print_split(const struct textout *t,
 		if (!r->used[i])
 			continue;
 		fprintf(t->out, "    used.ring[%u]", i);
-		field(t, b && b->used_ring[i].id != u->id, "id", "%u", u->id);
-		field(t, b && b->used_ring[i].len != u->len, "len", "%u",
+		field(t, rv_mark(now, b && b->used_ring[i].id != u->id,
+				 VLAB_FIELD_USED_RING, i), "id", "%u", u->id);
+		field(t, rv_mark(now, b && b->used_ring[i].len != u->len,
+				 VLAB_FIELD_USED_RING, i), "len", "%u",
 		      u->len);
 		fputc('\n', t->out);
 	}
@@ -409,14 +462,18 @@ static void print_packed(const struct textout *t,
 			 const struct vlab_ringview *b)
 {
 	fprintf(t->out, "    driver event");
-	field(t, b && b->drv_flags != now->drv_flags, "flags", "%s",
+	field(t, rv_mark(now, b && b->drv_flags != now->drv_flags,
+			 VLAB_FIELD_DRIVER_FLAGS, 0), "flags", "%s",
 	      rv_event_flags_text(now->drv_flags));
-	field(t, b && b->drv_off_wrap != now->drv_off_wrap, "off_wrap",
+	field(t, rv_mark(now, b && b->drv_off_wrap != now->drv_off_wrap,
+			 VLAB_FIELD_DRIVER_OFF_WRAP, 0), "off_wrap",
 	      "0x%04x", now->drv_off_wrap);
 	fprintf(t->out, "\n    device event");
-	field(t, b && b->dev_flags != now->dev_flags, "flags", "%s",
+	field(t, rv_mark(now, b && b->dev_flags != now->dev_flags,
+			 VLAB_FIELD_DEVICE_FLAGS, 0), "flags", "%s",
 	      rv_event_flags_text(now->dev_flags));
-	field(t, b && b->dev_off_wrap != now->dev_off_wrap, "off_wrap",
+	field(t, rv_mark(now, b && b->dev_off_wrap != now->dev_off_wrap,
+			 VLAB_FIELD_DEVICE_OFF_WRAP, 0), "off_wrap",
 	      "0x%04x", now->dev_off_wrap);
 	fputc('\n', t->out);
 }

@@ -67,6 +67,12 @@ struct vlab_ringview {
 	bool used_wrap;			/**< device: packed its lap */
 	bool drv_known;			/**< the driver's state below is set */
 	struct guest_vq_private drv;	/**< driver: what it keeps to itself */
+	/**
+	 * The event this snapshot follows, when it is about this queue:
+	 * its listed fields are the shared fields marked (a field written
+	 * with the value it held is marked too). NULL: mark what changed.
+	 */
+	const struct vlab_event *wrote;
 };
 
 /**

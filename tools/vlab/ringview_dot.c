@@ -104,11 +104,15 @@ static void dot_descs(FILE *out, const char *q, const struct vlab_ringview *now,
 		snprintf(tail, sizeof(tail), "n%u", i);
 		fputs("<TR>", out);
 		td(out, false, port, "%u", i);
-		td(out, o && o->addr != d->addr, NULL, "0x%" PRIx64, d->addr);
-		td(out, o && o->len != d->len, NULL, "%u", d->len);
-		td(out, o && o->flags != d->flags, NULL, "%s",
+		td(out, rv_mark(now, o && o->addr != d->addr, VLAB_FIELD_DESC_ADDR, i),
+	   NULL, "0x%" PRIx64, d->addr);
+		td(out, rv_mark(now, o && o->len != d->len, VLAB_FIELD_DESC_LEN, i),
+	   NULL, "%u", d->len);
+		td(out, rv_mark(now, o && o->flags != d->flags,
+			   VLAB_FIELD_DESC_FLAGS, i), NULL, "%s",
 		   rv_flags_text(d->flags, f, sizeof(f)));
-		td(out, o && o->tag != d->tag, tail, "%u", d->tag);
+		td(out, rv_mark(now, o && o->tag != d->tag, VLAB_FIELD_DESC_ID, i),
+	   tail, "%u", d->tag);
 		fputs("</TR>\n", out);
 	}
 	fputs(TABLE_CLOSE, out);
@@ -164,11 +168,13 @@ static void dot_split(FILE *out, const char *q,
 	column_open(out, q);
 	fputs(INNER_OPEN "<TR><TD COLSPAN=\"2\"><B>avail ring</B> (§2.7.6)</TD></TR><TR><TD>flags</TD>",
 	      out);
-	td(out, b && b->avail_flags != now->avail_flags, NULL, "%s",
+	td(out, rv_mark(now, b && b->avail_flags != now->avail_flags,
+			VLAB_FIELD_AVAIL_FLAGS, 0), NULL, "%s",
 	   now->avail_flags & VRING_AVAIL_F_NO_INTERRUPT ? "NO_INTERRUPT" :
 	   "0");
 	fputs("</TR><TR><TD>idx</TD>", out);
-	td(out, b && b->avail_idx != now->avail_idx, NULL, "%u",
+	td(out, rv_mark(now, b && b->avail_idx != now->avail_idx,
+			VLAB_FIELD_AVAIL_IDX, 0), NULL, "%u",
 	   now->avail_idx);
 	fputs("</TR>\n", out);
 	for (i = 0; i < now->num; i++) {
@@ -176,22 +182,26 @@ static void dot_split(FILE *out, const char *q,
 			continue;
 		snprintf(port, sizeof(port), "a%u", i);
 		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
-		td(out, b && b->avail_ring[i] != now->avail_ring[i], port,
+		td(out, rv_mark(now, b && b->avail_ring[i] != now->avail_ring[i],
+			    VLAB_FIELD_AVAIL_RING, i), port,
 		   "%u", now->avail_ring[i]);
 		fputs("</TR>\n", out);
 	}
 	if (now->event_idx) {
 		fputs("<TR><TD>used_event</TD>", out);
-		td(out, b && b->used_event != now->used_event, NULL, "%u",
+		td(out, rv_mark(now, b && b->used_event != now->used_event,
+			    VLAB_FIELD_USED_EVENT, 0), NULL, "%u",
 		   now->used_event);
 		fputs("</TR>", out);
 	}
 	fputs(INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>used ring</B> (§2.7.8)</TD></TR><TR><TD>flags</TD>",
 	      out);
-	td(out, b && b->used_flags != now->used_flags, NULL, "%s",
+	td(out, rv_mark(now, b && b->used_flags != now->used_flags,
+			VLAB_FIELD_USED_FLAGS, 0), NULL, "%s",
 	   now->used_flags & VRING_USED_F_NO_NOTIFY ? "NO_NOTIFY" : "0");
 	fputs("<TD></TD></TR><TR><TD>idx</TD>", out);
-	td(out, b && b->used_idx != now->used_idx, NULL, "%u", now->used_idx);
+	td(out, rv_mark(now, b && b->used_idx != now->used_idx,
+			VLAB_FIELD_USED_IDX, 0), NULL, "%u", now->used_idx);
 	fputs("<TD></TD></TR>\n", out);
 	for (i = 0; i < now->num; i++) {
 		const struct vring_used_elem *u = &now->used_ring[i];
@@ -201,14 +211,17 @@ static void dot_split(FILE *out, const char *q,
 		snprintf(port, sizeof(port), "u%u", i);
 		fprintf(out, "<TR><TD>ring[%u]</TD>", i);
 		/* the edge leaves from the row's last cell, past its text */
-		td(out, b && b->used_ring[i].id != u->id, NULL, "id %u", u->id);
-		td(out, b && b->used_ring[i].len != u->len, port, "len %u",
+		td(out, rv_mark(now, b && b->used_ring[i].id != u->id,
+			    VLAB_FIELD_USED_RING, i), NULL, "id %u", u->id);
+		td(out, rv_mark(now, b && b->used_ring[i].len != u->len,
+			    VLAB_FIELD_USED_RING, i), port, "len %u",
 		   u->len);
 		fputs("</TR>\n", out);
 	}
 	if (now->event_idx) {
 		fputs("<TR><TD>avail_event</TD>", out);
-		td(out, b && b->avail_event != now->avail_event, NULL, "%u",
+		td(out, rv_mark(now, b && b->avail_event != now->avail_event,
+			    VLAB_FIELD_AVAIL_EVENT, 0), NULL, "%u",
 		   now->avail_event);
 		fputs("<TD></TD></TR>", out);
 	}
@@ -256,14 +269,18 @@ static void dot_packed(FILE *out, const char *q,
 	fputs(INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>event suppression</B> (§2.8.10)</TD></TR>"
 	      "<TR><TD></TD><TD>flags</TD><TD>off_wrap</TD></TR><TR><TD>driver</TD>",
 	      out);
-	td(out, b && b->drv_flags != now->drv_flags, NULL, "%s",
+	td(out, rv_mark(now, b && b->drv_flags != now->drv_flags,
+			VLAB_FIELD_DRIVER_FLAGS, 0), NULL, "%s",
 	   rv_event_flags_text(now->drv_flags));
-	td(out, b && b->drv_off_wrap != now->drv_off_wrap, NULL, "0x%04x",
+	td(out, rv_mark(now, b && b->drv_off_wrap != now->drv_off_wrap,
+			VLAB_FIELD_DRIVER_OFF_WRAP, 0), NULL, "0x%04x",
 	   now->drv_off_wrap);
 	fputs("</TR><TR><TD>device</TD>", out);
-	td(out, b && b->dev_flags != now->dev_flags, NULL, "%s",
+	td(out, rv_mark(now, b && b->dev_flags != now->dev_flags,
+			VLAB_FIELD_DEVICE_FLAGS, 0), NULL, "%s",
 	   rv_event_flags_text(now->dev_flags));
-	td(out, b && b->dev_off_wrap != now->dev_off_wrap, NULL, "0x%04x",
+	td(out, rv_mark(now, b && b->dev_off_wrap != now->dev_off_wrap,
+			VLAB_FIELD_DEVICE_OFF_WRAP, 0), NULL, "0x%04x",
 	   now->dev_off_wrap);
 	fputs("</TR>" INNER_NEXT INNER_OPEN "<TR><TD COLSPAN=\"3\"><B>device</B></TD></TR><TR><TD>next_avail</TD>",
 	      out);

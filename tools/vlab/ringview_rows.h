@@ -54,6 +54,20 @@ int rv_pick_rows(const struct vlab_ringview *now,
 void rv_free_rows(struct rows *r);
 
 /**
+ * rv_mark() - whether a shared field is marked: listed by the event the
+ * snapshot follows, or (with no such event) changed since the last one.
+ * tests/writes.sh shows the two agree on every byte that changed.
+ * @param now the snapshot.
+ * @param changed whether its value changed.
+ * @param area the field (for a descriptor: its part, or
+ *	VLAB_FIELD_DESC for any part).
+ * @param index the element, for arrays.
+ * @return true to mark it.
+ */
+bool rv_mark(const struct vlab_ringview *now, bool changed,
+	     enum vlab_field_area area, unsigned int index);
+
+/**
  * rv_flags_text() - descriptor flags as names.
  * @param flags VRING_DESC_F_* bits, and AVAIL/USED for packed.
  * @param buf receives e.g. "NEXT|WRITE|AVAIL".

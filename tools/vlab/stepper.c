@@ -91,9 +91,12 @@ enum render {
  * @param how how to render the chosen ones.
  * @param out where to.
  * @param colour for RENDER_TEXT.
+ * @param ev the event the snapshots follow: on its own queue, the
+ *	shared fields it lists are the ones marked; NULL when none.
  */
 static void update(struct vlab_ring_tracker *t, int want, int wq,
-		   enum render how, FILE *out, bool colour)
+		   enum render how, FILE *out, bool colour,
+		   const struct vlab_event *ev)
 {
 	struct vlab_ringview tmp;
 	unsigned int d, q;
@@ -105,6 +108,8 @@ static void update(struct vlab_ring_tracker *t, int want, int wq,
 				continue;
 			chosen = (want == -1 || want == (int)d) &&
 				(wq < 0 || wq == (int)q);
+			t->now.wrote = ev && want == (int)d &&
+				ev->queue == (int)q ? ev : NULL;
 			if (chosen && how == RENDER_TEXT &&
 			    (t->now.ready || wq >= 0))
 				vlab_ringview_print(out, &t->now,
@@ -112,6 +117,7 @@ static void update(struct vlab_ring_tracker *t, int want, int wq,
 			else if (chosen && how == RENDER_DOT)
 				vlab_ringview_dot(out, &t->now,
 						  &t->prev[d][q]);
+			t->now.wrote = NULL;
 			/* the new snapshot becomes the one to compare with */
 			tmp = t->prev[d][q];
 			t->prev[d][q] = t->now;
@@ -278,7 +284,7 @@ static void ask(struct vlab_stepper *st)
 			breakpoint(st, cmd);
 		} else if (!strcmp(cmd, "r")) {
 			update(&st->rings, -1, -1, RENDER_TEXT, st->out,
-			       st->colour);
+			       st->colour, NULL);
 		} else if (!strcmp(cmd, "s")) {
 			stats(st);
 		} else if (!strcmp(cmd, "h")) {
@@ -321,13 +327,13 @@ void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
 
 	vlab_event_counts_add(&st->counts, ev);
 	if (st->quit) {
-		update(&st->rings, -1, -1, RENDER_NONE, NULL, false);
+		update(&st->rings, -1, -1, RENDER_NONE, NULL, false, NULL);
 		return;
 	}
 	vlab_trace_text_sink(ev, seq, thread, st->out);
 	print_wrote(st->out, ev);
 	if (st->cont && !(st->breaks & (1ULL << ev->kind))) {
-		update(&st->rings, -1, -1, RENDER_NONE, NULL, false);
+		update(&st->rings, -1, -1, RENDER_NONE, NULL, false, NULL);
 		return;
 	}
 	if (st->cont)
@@ -335,7 +341,7 @@ void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
 			vlab_event_kind_name(ev->kind));
 	st->cont = false;
 	/* the event's queue; for a device-wide event, the device's queues */
-	update(&st->rings, d, ev->queue, RENDER_TEXT, st->out, st->colour);
+	update(&st->rings, d, ev->queue, RENDER_TEXT, st->out, st->colour, ev);
 	if (st->steps >= 0) {
 		if (--st->steps == 0)
 			stop(st, "--steps done");
@@ -379,7 +385,7 @@ void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 	FILE *out;
 
 	if (w->error) {
-		update(&w->rings, -1, -1, RENDER_NONE, NULL, false);
+		update(&w->rings, -1, -1, RENDER_NONE, NULL, false, NULL);
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/event-%04" PRIu64 ".dot", w->dir,
@@ -387,7 +393,7 @@ void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 	out = fopen(path, "w");
 	if (!out) {
 		w->error = errno;
-		update(&w->rings, -1, -1, RENDER_NONE, NULL, false);
+		update(&w->rings, -1, -1, RENDER_NONE, NULL, false, NULL);
 		return;
 	}
 	vlab_event_format(ev, what, sizeof(what));
@@ -405,7 +411,7 @@ void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 		q, vlab_event_spec(ev));
 	dot_quoted(out, what);
 	fputs("\"];\n node [fontname=\"monospace\", fontsize=10];\n", out);
-	update(&w->rings, d, -1, RENDER_DOT, out, false);
+	update(&w->rings, d, -1, RENDER_DOT, out, false, ev);
 	fputs("}\n", out);
 	if (fclose(out) && !w->error)
 		w->error = errno;
