@@ -64,7 +64,7 @@ SCENARIO_SRCS := $(wildcard tests/scenarios/*.c)
 SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.c,$(SCENARIO_SRCS)))
 SCENARIO_QEMU_SRCS := $(filter-out tests/scenarios/program.c,$(SCENARIO_SRCS))
 
-.PHONY: all run test check docs clean help deps mutants module qemu-test golden dot-svg \
+.PHONY: docs-check all run test check docs clean help deps mutants module qemu-test golden dot-svg \
 	qemu-shell qemu-deps tsan bench qemu-stress fuzz soak
 .DEFAULT_GOAL := all
 
@@ -83,7 +83,8 @@ help:
 	@echo "make mutants    remove each validation check in turn; its test must fail"
 	@echo "make fuzz       run each libFuzzer target FUZZ_S seconds (default 60)"
 	@echo "make soak       SOAK_N checksummed transfers per ring configuration"
-	@echo "make docs       Doxygen walkthrough in build/docs (fails on any warning)"
+	@echo "make docs       the Doxygen book in build/docs (fails on any warning)"
+	@echo "make docs-check the book, its excerpts against the code, its links"
 	@echo "make clean      remove build/"
 
 run: all
@@ -212,17 +213,26 @@ test: deps
 tsan: deps
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(MAKE) V=tsan check
 
-# The event reference is generated from the kind table (sim/trace.c) by
-# `vlab events`, so the book's page cannot drift from the code.
-docs: build/release/vlab
+# The event reference is generated from the kind table (sim/trace_kinds.c)
+# by `vlab events`, and the book's pictures and excerpts from seeded runs
+# (docs/book/figures.txt), so no page can drift from the code.
+docs: build/release/vlab build/release/tests/test_device_errors \
+		build/release/tests/test_ring
 	@scripts/install-deps.sh docs
 	@mkdir -p build/docs
 	@build/release/vlab events > build/docs/events.md
+	@rm -rf build/docs/gen
+	@python3 docs/book/gen.py build/release/vlab build/docs/gen
 	@doxygen docs/Doxyfile 2> build/docs/warnings.log; \
 	status=$$?; cat build/docs/warnings.log >&2; \
 	if [ $$status -ne 0 ] || [ -s build/docs/warnings.log ]; then \
 		echo "make docs: Doxygen reported warnings (above)" >&2; exit 1; \
 	fi; echo "make docs: build/docs/html/index.html"
+
+# The book against the code: excerpts, snippets, pictures, links.
+docs-check: docs
+	docs/book/check.sh
+	docs/book/check.sh --self-test
 
 clean:
 	rm -rf build

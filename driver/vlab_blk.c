@@ -213,6 +213,7 @@ static void vlab_blk_refresh(struct vlab_blk *vb)
 	vb->capacity = cap;
 }
 
+/* book: [blk_request] */
 /**
  * vlab_blk_request() - send one request and wait for its status.
  * @param vb the driver state (vb->lock held).
@@ -291,6 +292,7 @@ static int vlab_blk_request(struct vlab_blk *vb, u32 type, u64 sector,
 		return -EIO;
 	}
 }
+/* book: [blk_request] */
 
 /**
  * vlab_blk_check() - common checks of read() and write().

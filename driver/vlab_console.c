@@ -87,6 +87,7 @@ static void vlab_console_release_state(struct kref *ref)
 	kfree(container_of(ref, struct vlab_console, ref));
 }
 
+/* book: [console_fill_rx] */
 /**
  * vlab_console_fill_rx() - post every free receive buffer (vc->lock held).
  * @param vc the driver state.
@@ -113,6 +114,7 @@ static void vlab_console_fill_rx(struct vlab_console *vc)
 	if (added)
 		virtqueue_kick(vc->rx_vq);
 }
+/* book: [console_fill_rx] */
 
 /**
  * vlab_console_rx_done() - receive callback (interrupt context): queue
@@ -139,6 +141,7 @@ static void vlab_console_rx_done(struct virtqueue *vq)
 	wake_up_interruptible(&vc->readq);
 }
 
+/* book: [console_tx_done] */
 /**
  * vlab_console_tx_done() - transmit callback (interrupt context): the
  * device has consumed these buffers; free them and wake a writer that
@@ -160,6 +163,7 @@ static void vlab_console_tx_done(struct virtqueue *vq)
 	spin_unlock_irqrestore(&vc->lock, flags);
 	wake_up_interruptible(&vc->writeq);
 }
+/* book: [console_tx_done] */
 
 /**
  * vlab_console_config_changed() - the device changed its configuration

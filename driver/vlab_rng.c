@@ -76,6 +76,7 @@ static void vlab_rng_release_state(struct kref *ref)
 	kfree(vi);
 }
 
+/* book: [rng_callback] */
 /**
  * vlab_rng_recv_done() - used-buffer callback (interrupt context).
  * @param vq the request queue.
@@ -95,7 +96,9 @@ static void vlab_rng_recv_done(struct virtqueue *vq)
 	vi->data_idx = 0;
 	complete(&vi->have_data);
 }
+/* book: [rng_callback] */
 
+/* book: [rng_request] */
 /**
  * vlab_rng_request() - make sure bytes are in vi->buf: post a request for
  * @p size bytes unless one is with the device already, and wait for it.
@@ -136,6 +139,7 @@ static int vlab_rng_request(struct vlab_rng *vi, unsigned int size)
 	vi->busy = false;
 	return 0;
 }
+/* book: [rng_request] */
 
 /**
  * vlab_rng_read() - read() on /dev/vlab-rngN: at most one request per
@@ -219,6 +223,7 @@ static const struct file_operations vlab_rng_fops = {
 	.release = vlab_rng_release,
 };
 
+/* book: [rng_probe] */
 /**
  * vlab_rng_probe() - bind to one entropy device.
  * @param vdev the device; the core has set ACKNOWLEDGE, DRIVER and
@@ -283,7 +288,9 @@ err_free:
 	kfree(vi);
 	return err;
 }
+/* book: [rng_probe] */
 
+/* book: [rng_remove] */
 /**
  * vlab_rng_remove() - unbind: stop the device, reclaim buffers, free queues.
  * @param vdev the device.
@@ -315,6 +322,7 @@ static void vlab_rng_remove(struct virtio_device *vdev)
 	vdev->priv = NULL;
 	kref_put(&vi->ref, vlab_rng_release_state);
 }
+/* book: [rng_remove] */
 
 /** The devices this driver binds to: every entropy device. */
 static const struct virtio_device_id vlab_rng_id_table[] = {

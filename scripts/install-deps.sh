@@ -4,7 +4,7 @@
 #
 #   scripts/install-deps.sh test    CUnit, and Graphviz to check that
 #                                   the --dot files render (make test)
-#   scripts/install-deps.sh docs    Doxygen and Graphviz (make docs)
+#   scripts/install-deps.sh docs    Doxygen, Graphviz, python3, linkchecker (make docs)
 #   scripts/install-deps.sh graphviz  Graphviz alone (make dot-svg)
 #   scripts/install-deps.sh qemu    kernel headers, QEMU, busybox, cpio,
 #                                   sparse and linux-source (checkpatch.pl)
@@ -14,13 +14,13 @@ set -eu
 
 case "${1:-all}" in
 test) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev graphviz" ;;
-docs) pkgs="doxygen graphviz" ;;
+docs) pkgs="doxygen graphviz python3 linkchecker" ;;
 graphviz) pkgs="graphviz" ;;
 qemu) pkgs="gcc make libc6-dev linux-headers-amd64 qemu-system-x86 busybox-static
 	cpio sparse linux-source xz-utils perl" ;;
 all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz
 	linux-headers-amd64 qemu-system-x86 busybox-static cpio sparse
-	linux-source xz-utils perl" ;;
+	linux-source xz-utils perl python3 linkchecker" ;;
 *)
 	echo "install-deps.sh: unknown group '$1' (test, docs, graphviz, qemu, all)" >&2
 	exit 2

@@ -294,6 +294,7 @@ bool vlab_vq_enable_notify(struct vlab_device *dev, struct vlab_vq *vq)
 	return more && vq->looked;
 }
 
+/* book: [notify_driver] */
 void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 {
 	bool need = vq->packed_ring ? vq_packed_need_interrupt(vq) :
@@ -319,3 +320,4 @@ void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 		   .irq = { .irq = dev->irq });
 	vlab_device_raise(dev, VIRTIO_MMIO_INT_VRING);
 }
+/* book: [notify_driver] */

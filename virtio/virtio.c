@@ -159,6 +159,7 @@ static int virtio_features_ok(struct virtio_device *dev)
 	return 0;
 }
 
+/* book: [dev_probe] */
 /**
  * virtio_dev_probe() - bind @p drv to @p dev: steps 3-8 of §3.1.1.
  * @param dev the device (ACKNOWLEDGE set).
@@ -231,6 +232,7 @@ err:
 	virtio_add_status(dev, VIRTIO_CONFIG_S_FAILED);
 	return err;
 }
+/* book: [dev_probe] */
 
 /**
  * virtio_dev_remove() - unbind the driver of @p dev.

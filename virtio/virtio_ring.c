@@ -452,6 +452,7 @@ void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 		detach_unused_buf_split(vq);
 }
 
+/* book: [vring_interrupt] */
 /*
  * vring_interrupt() (documented in <linux/virtio_ring.h>): the used buffer
  * notification, §2.7.14 and §2.8.22. The used_hint_*() look is only a
@@ -477,6 +478,7 @@ irqreturn_t vring_interrupt(int irq, void *_vq)
 		vq->vq.callback(&vq->vq);
 	return IRQ_HANDLED;
 }
+/* book: [vring_interrupt] */
 
 /* ------------------------------------------------------------------ */
 /* The queue as a whole                                                */

@@ -210,6 +210,7 @@ static u16 add_descs_packed(struct vring_virtqueue *vq,
 	return write_descs_packed(vq, sgs, total_sg, out_sgs, in_sgs, req);
 }
 
+/* book: [publish_avail_packed] */
 /**
  * publish_avail_packed() - make the buffer available: write the first
  * descriptor's flags, last (§2.8.21.1: "the driver MUST NOT make the first
@@ -244,6 +245,7 @@ static void publish_avail_packed(struct vring_virtqueue *vq, u16 head,
 		   .fields = { { VLAB_FIELD_DESC_FLAGS, head } },
 		   .nfields = 1);
 }
+/* book: [publish_avail_packed] */
 
 /**
  * virtqueue_add_packed() - supply one request to the device (virtio 1.2
@@ -417,6 +419,7 @@ static void ask_next_used_packed(struct vring_virtqueue *vq)
 	supp_packed_traced(vq, old);
 }
 
+/* book: [get_buf_ctx_packed] */
 /**
  * get_buf_ctx_packed() - receive one used buffer from the device
  * (virtio 1.2 §2.8.22): the descriptor at last_used_idx, once its
@@ -465,6 +468,7 @@ void *get_buf_ctx_packed(struct vring_virtqueue *vq, unsigned int *len,
 	ask_next_used_packed(vq);
 	return ret;
 }
+/* book: [get_buf_ctx_packed] */
 
 /**
  * disable_cb_packed() - ask the device for no interrupts: DISABLE in the

@@ -78,6 +78,7 @@ static u16 desc_flags_split(unsigned int n, unsigned int out_sgs, bool last)
 	       (n >= out_sgs ? VRING_DESC_F_WRITE : 0);
 }
 
+/* book: [write_indirect_split] */
 /**
  * write_indirect_split() - fill an indirect table with a request and put
  * one ring descriptor pointing at it (§2.7.5.3).
@@ -131,6 +132,7 @@ static unsigned int write_indirect_split(struct vring_virtqueue *vq,
 			 req->free_before - 1);
 	return extra[head].next;
 }
+/* book: [write_indirect_split] */
 
 /**
  * write_chain_split() - put a request in ring descriptors taken off the
@@ -209,6 +211,7 @@ static unsigned int add_descs_split(struct vring_virtqueue *vq,
 	return write_chain_split(vq, sgs, out_sgs, in_sgs, total_sg, req);
 }
 
+/* book: [publish_avail_split] */
 /**
  * publish_avail_split() - offer a chain: put its head in the next slot of
  * the available ring (§2.7.13.2), then make it visible by moving avail idx
@@ -246,6 +249,7 @@ static void publish_avail_split(struct vring_virtqueue *vq, unsigned int head)
 			       { VLAB_FIELD_AVAIL_IDX, 0 } },
 		   .nfields = 2);
 }
+/* book: [publish_avail_split] */
 
 /**
  * virtqueue_add_split() - supply one request to the device (virtio 1.2
@@ -289,6 +293,7 @@ int virtqueue_add_split(struct vring_virtqueue *vq, struct scatterlist *sgs[],
 	return 0;
 }
 
+/* book: [kick_prepare_split] */
 /**
  * kick_prepare_split() - the kick decision of a split ring: does the
  * device want to hear about the buffers added since the last call
@@ -332,6 +337,7 @@ bool kick_prepare_split(struct vring_virtqueue *vq)
 			   .after = new);
 	return needs_kick;
 }
+/* book: [kick_prepare_split] */
 
 /**
  * detach_buf_split() - return a chain's descriptors to the free list.
@@ -459,6 +465,7 @@ static void supp_split_traced(struct vring_virtqueue *vq,
 			   .nfields = 1);
 }
 
+/* book: [get_buf_ctx_split] */
 /**
  * get_buf_ctx_split() - receive one used buffer from the device
  * (virtio 1.2 §2.7.14): read the next used element, check it, give the
@@ -521,6 +528,7 @@ void *get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
 	}
 	return ret;
 }
+/* book: [get_buf_ctx_split] */
 
 /**
  * disable_cb_split() - ask the device not to interrupt (§2.7.7): the
