@@ -76,6 +76,9 @@ def excerpt(vlab, out, name, args, first, last):
                 keep.append(line)
         elif inside and line.startswith('#'):
             keep.append(line)
+    # narration after the last event belongs to what follows it
+    while keep[-1].startswith('#') and len(keep) > 1:
+        keep.pop()
     with open(os.path.join(out, name + '.txt'), 'w') as f:
         f.write('$ vlab run %s --trace\n' % args)
         f.write('\n'.join(keep) + '\n')
