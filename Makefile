@@ -192,6 +192,7 @@ check: $(TEST_BINS) $(BUILD)/vlab
 	tests/layers.sh $(BUILD) || failed=1; \
 	if [ "$(V)" = release ]; then tests/forgotten_kick.sh || failed=1; fi; \
 	tests/writes.sh $(BUILD)/vlab || failed=1; \
+	tests/faults.sh $(BUILD)/vlab || failed=1; \
 	if [ "$(V)" = release ]; then tests/writes.sh --self-test || failed=1; fi; \
 	tests/watchdog.sh $(BUILD) || failed=1; \
 	tests/catalogue.sh --self-test || failed=1; \

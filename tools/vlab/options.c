@@ -118,6 +118,10 @@ static void usage(FILE *out)
 	      "              lists, each listed field must hold the value the\n"
 	      "              event names; a summary goes to standard error and\n"
 	      "              any violation makes the run fail (lockstep only)\n"
+	      "  --fault NAME\n"
+	      "              play a hostile device (R) or driver (D) from\n"
+	      "              the list below and watch the other side defend\n"
+	      "              (docs/reliability.md); driver faults need lockstep\n"
 	      "  --help      this text\n"
 	      "\n"
 	      "blk options:\n"
@@ -151,8 +155,11 @@ static void usage(FILE *out)
 	      "Schedules: run and step use lockstep unless --schedule free is\n"
 	      "given; make bench and the test suites use the free schedule\n"
 	      "(the golden-trace tests use lockstep).\n"
-	      "Exit status: 0 success, 1 the run failed, 2 bad command line.\n",
+	      "Exit status: 0 success, 1 the run failed, 2 bad command line.\n"
+	      "\n"
+	      "faults (--fault NAME; the rule of docs/reliability.md it breaks):\n",
 	      out);
+	vlab_fault_help(out);
 }
 
 /**
@@ -366,6 +373,12 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 			o->stats = true;
 		} else if (!strcmp(argv[i], "--check-writes")) {
 			o->check_writes = true;
+		} else if (!strcmp(argv[i], "--fault")) {
+			if (i + 1 == argc || !argv[i + 1][0])
+				bad_usage("--fault needs a name");
+			o->fault = vlab_fault_find(argv[++i]);
+			if (!o->fault)
+				bad_usage("unknown fault '%s'", argv[i]);
 		} else if (!strcmp(argv[i], "--schedule")) {
 			if (i + 1 == argc)
 				bad_usage("--schedule needs a value: lockstep or free");
@@ -452,6 +465,17 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 			  "--check-writes");
 	if (o->step && o->check_writes)
 		bad_usage("--check-writes belongs to 'vlab run'");
+	if (o->fault && o->fault->driver && o->free_schedule)
+		bad_usage("--fault %s plays the driver: it needs the lockstep schedule",
+			  o->fault->name);
+	if (o->fault && o->check_writes)
+		bad_usage("--fault and --check-writes: a hostile writer lists nothing");
+	if (o->fault && o->fault->split_only && o->packed)
+		bad_usage("--fault %s breaks a rule of the split ring only",
+			  o->fault->name);
+	if (o->fault && o->fault->packed_only && !o->packed)
+		bad_usage("--fault %s breaks a rule of the packed ring: add --ring packed",
+			  o->fault->name);
 	if (o->steps >= 0 && !o->step)
 		bad_usage("--steps belongs to 'vlab step'");
 	if (o->step && (o->trace || o->stats))

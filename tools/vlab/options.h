@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tools/vlab/faults.h"
+
 /** Largest --bytes accepted. */
 #define MAX_BYTES (1u << 20)
 /** Most --buffers of `vlab run stream`. */
@@ -58,6 +60,7 @@ struct options {
 	bool no_event_idx;	/**< --no-event-idx */
 	bool stats;		/**< --stats */
 	bool check_writes;	/**< --check-writes */
+	const struct vlab_fault *fault; /**< --fault NAME, or NULL */
 	/* blk */
 	const char *disk;	/**< --disk FILE, or NULL for memory */
 	bool ro;		/**< --ro */

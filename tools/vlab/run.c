@@ -64,6 +64,7 @@ struct sinks {
 	struct vlab_dot_writer *dot;	/**< --dot, or NULL */
 	struct vlab_canon_out canon;	/**< --trace-format canon */
 	struct vlab_writecheck *wc;	/**< --check-writes, or NULL */
+	struct vlab_fault_state fault;	/**< --fault */
 };
 
 /**
@@ -95,6 +96,7 @@ static void all_sinks(const struct vlab_event *ev, uint64_t seq,
 		vlab_dot_event(sk->dot, ev, seq, thread);
 	if (sk->wc)
 		vlab_writecheck_event(sk->wc, ev, seq);
+	vlab_fault_event(&sk->fault, ev);
 }
 
 /** The sinks, stepper and Graphviz writer of the one run. */
@@ -151,6 +153,7 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 	}
 	st.trace = o->trace;
 	st.format = o->format;
+	vlab_fault_arm(&st.fault, o->fault, r->dev, &r->s.m);
 	if (o->step) {
 		vlab_stepper_init(&stepper, &r->s.m, stdin, stdout, o->steps);
 		stepper.colour = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
@@ -182,7 +185,8 @@ int vlab_run_start(struct vlab_run *r, const struct vlab_device_model *model,
 	if (vlab_run_json(o))
 		printf("{\"kind\":\"schema\",\"schema\":\"%s\",\"version\":%d}\n",
 		       VLAB_TRACE_SCHEMA, VLAB_TRACE_SCHEMA_VERSION);
-	if (o->trace || o->stats || o->step || o->dot_dir || o->check_writes)
+	if (o->trace || o->stats || o->step || o->dot_dir || o->check_writes ||
+	    (o->fault && o->fault->driver))
 		vlab_trace_set_sink(all_sinks, &st);
 
 	snprintf(what, sizeof(what),
