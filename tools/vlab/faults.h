@@ -40,7 +40,9 @@ struct vlab_fault_state {
 	bool have_queue;		/**< queue 0 was set up */
 	bool packed;			/**< its layout */
 	uint32_t num;			/**< its size */
-	uint64_t desc, driver, device;	/**< its areas */
+	uint64_t desc;			/**< its descriptor area */
+	uint64_t driver;		/**< its driver area */
+	uint64_t device;		/**< its device area */
 	bool done;			/**< the ring was rewritten */
 };
 
