@@ -217,6 +217,7 @@ struct bench_opts {
 	unsigned int rounds;		/**< interleaved rounds */
 	unsigned int sizes[MAX_SIZES];	/**< queue sizes */
 	unsigned int nsizes;		/**< how many */
+	unsigned int only;		/**< bit c: run cfgs[c] (0: all) */
 	long device_poll_ns;		/**< device poll, -1: its default */
 	int cpu_producer;		/**< CPU of the producer, or -1 */
 	int cpu_device;			/**< CPU of the device, or -1 */
@@ -403,6 +404,17 @@ static const struct {
 static struct run results[MAX_SIZES][NCFGS][MAX_ROUNDS];
 
 /**
+ * chosen() - whether the command line asked for configuration @p c.
+ * @param o the command line.
+ * @param c an index into cfgs[].
+ * @return true when --config named it, or named none.
+ */
+static bool chosen(const struct bench_opts *o, unsigned int c)
+{
+	return !o->only || (o->only & 1u << c);
+}
+
+/**
  * table() - run every configuration at every size, one round at a time
  * (rounds interleave, so a slow spell of the machine spreads over all of
  * them), and print one table per size: median [min, max].
@@ -418,7 +430,8 @@ static int table(const struct bench_opts *o)
 	for (k = 0; k < o->rounds; k++)
 		for (z = 0; z < o->nsizes; z++)
 			for (c = 0; c < NCFGS; c++)
-				if (stream(o, &cfgs[c].ring, o->sizes[z],
+				if (chosen(o, c) &&
+				    stream(o, &cfgs[c].ring, o->sizes[z],
 					   &results[z][c][k])) {
 					fprintf(stderr, "bench: run failed\n");
 					return 1;
@@ -429,6 +442,8 @@ static int table(const struct bench_opts *o)
 		       "indirect", "event-idx", "buffers/s", "kicks/buf",
 		       "irqs/buf", "sleeps/buf");
 		for (c = 0; c < NCFGS; c++) {
+			if (!chosen(o, c))
+				continue;
 			for (k = 0; k < o->rounds; k++) {
 				rate[k] = results[z][c][k].bufs_per_sec;
 				kicks[k] = results[z][c][k].kicks_per_buf;
@@ -454,7 +469,8 @@ static const char usage[] =
 	"usage: bench_ring [--size N]... [--rounds N] [--buffers N]\n"
 	"                  [--device-poll-ns N] [--producer-poll-ns N]\n"
 	"                  [--cpu-producer C] [--cpu-device C] [--cpu-irq C]\n"
-	"                  [--trace-cost LABEL]\n";
+	"                  [--config N]... [--trace-cost LABEL]\n"
+	"--config N runs only row N (1-8, in the table's order) of each size\n";
 
 /**
  * number() - a decimal option value in [lo, hi], or exit 2.
@@ -503,6 +519,8 @@ int main(int argc, char **argv)
 			/* a split ring needs a power of two; packed does not */
 			o.sizes[o.nsizes++] =
 				(unsigned int)number(a, v, 2, 32768);
+		else if (!strcmp(a, "--config"))
+			o.only |= 1u << (number(a, v, 1, NCFGS) - 1);
 		else if (!strcmp(a, "--rounds"))
 			o.rounds = (unsigned int)number(a, v, 1, MAX_ROUNDS);
 		else if (!strcmp(a, "--buffers"))
