@@ -4,7 +4,8 @@
  * @brief make bench: stream buffers through one virtqueue in the free
  * schedule and print buffers per second, kicks per buffer and interrupts
  * per buffer for every ring configuration (median of 9 interleaved
- * rounds, with min and max). A benchmark prints figures; it never passes or fails on a time.
+ * rounds, with min and max). A benchmark prints figures; it never passes
+ * or fails on a time.
  *
  * The driver here is shaped like virtio-net's transmit path: under one
  * lock hold it takes used buffers back, adds one request (16 readable +
