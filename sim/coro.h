@@ -10,8 +10,8 @@
  * switch in the kernel: several microseconds in the virtual machines this
  * runs on, most of a lockstep run's time. A coroutine switch is a register
  * save and restore in user space (getcontext() and setcontext(), each
- * with its sigprocmask), a fraction of a microsecond, and it never gives the CPU
- * to another process in between.
+ * with its sigprocmask), a fraction of a microsecond, and it never gives
+ * the CPU to another process in between.
  *
  * The sanitizers are told about every switch, as they ask: AddressSanitizer
  * through __sanitizer_start_switch_fiber() and its pair (a coroutine's stack
@@ -34,7 +34,7 @@ struct vlab_coro {
 	const void *stack;	/**< lowest usable stack address (ASan) */
 	size_t stack_size;	/**< usable stack bytes (ASan) */
 	void *fiber;		/**< its ThreadSanitizer fiber, or NULL */
-	void *fake;		/**< its ASan fake stack while it does not run */
+	void *fake;		/**< its ASan fake stack while suspended */
 	void (*fn)(void *);	/**< body, until it first runs */
 	void *arg;		/**< argument of @c fn */
 };

@@ -70,7 +70,7 @@ struct slot {
 	bool lock_wait;		/**< waits for a lock, not a condition */
 	uint64_t ready_at;	/**< woken: may run from this event on */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
-	struct vlab_coro coro;	/**< where it runs (slot 0: the OS thread) */
+	struct vlab_coro coro;	/**< where it runs (slot 0: OS thread's) */
 	void *(*fn)(void *);	/**< body, for a spawned slot */
 	void *arg;		/**< argument of @c fn */
 	const char *tname;	/**< its trace name while it does not run */
@@ -649,7 +649,7 @@ int vlab_thread_pin(pthread_t thread, int cpu)
 	cpu_set_t set;
 
 	if (tag_slot(thread))
-		return -EINVAL;	/* a coroutine runs where its OS thread does */
+		return -EINVAL;	/* it runs where its OS thread does */
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return -pthread_setaffinity_np(thread, sizeof(set), &set);

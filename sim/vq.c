@@ -146,6 +146,7 @@ bool vlab_vq_avail_pending(const struct vlab_vq *vq)
 int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		struct vlab_chain *chain, unsigned int max_segs)
 {
+	unsigned long chains;
 	int ret;
 
 	/* a live check with no lock: the status word is read atomically */
@@ -166,9 +167,8 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	 * this thread writes the count: a load and a release store, not a
 	 * locked add (vlab_stat_inc()).
 	 */
-	__atomic_store_n(&vq->stats.chains,
-			 __atomic_load_n(&vq->stats.chains, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELEASE);
+	chains = __atomic_load_n(&vq->stats.chains, __ATOMIC_RELAXED);
+	__atomic_store_n(&vq->stats.chains, chains + 1, __ATOMIC_RELEASE);
 	return 1;
 }
 
