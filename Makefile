@@ -311,20 +311,22 @@ FUZZ_TARGETS := chain mmio used
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -g -O1 -I. -D_GNU_SOURCE \
 	-pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SIM := sim/vq.c sim/vq_split.c sim/vq_packed.c sim/vq_chain.c \
-	sim/ram.c sim/device.c sim/trace.c sim/sched.c sim/loopback.c \
-	sim/mmio.c tests/fuzz/irq_sink.c
+	sim/ram.c sim/device.c sim/trace.c sim/sched.c sim/coro.c \
+	sim/loopback.c sim/mmio.c tests/fuzz/irq_sink.c
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SIM) $(wildcard sim/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $< $(FUZZ_SIM) -o $@
 
 # fuzz_used links the guest's ring code instead: guest flags for it and
-# virtio/, host flags for the two sim/ files the shims call.
+# virtio/, host flags for the sim/ files the shims call (the schedule,
+# its coroutines, the trace).
 FUZZ_GUEST := tests/fuzz/fuzz_used.c $(wildcard virtio/*.c)
 FUZZ_GUEST_OBJS := $(FUZZ_GUEST:%.c=build/fuzz/obj/%.o) \
-	build/fuzz/obj/sim/sched.o build/fuzz/obj/sim/trace.o
+	build/fuzz/obj/sim/sched.o build/fuzz/obj/sim/coro.o \
+	build/fuzz/obj/sim/trace.o
 
-$(filter-out %/sim/sched.o %/sim/trace.o,$(FUZZ_GUEST_OBJS)): \
+$(filter-out %/sim/sched.o %/sim/coro.o %/sim/trace.o,$(FUZZ_GUEST_OBJS)): \
 		build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	clang $(filter-out -D_GNU_SOURCE,$(FUZZ_CFLAGS)) -MD -MP \

@@ -3,8 +3,9 @@
  * @file
  * @brief make bench: stream buffers through one virtqueue in the free
  * schedule and print buffers per second, kicks per buffer and interrupts
- * per buffer for every ring configuration (median of 5 runs, with min and
- * max). A benchmark prints figures; it never passes or fails on a time.
+ * per buffer for every ring configuration (median of 9 interleaved
+ * rounds, with min and max). A benchmark prints figures; it never passes
+ * or fails on a time.
  *
  * The driver here is shaped like virtio-net's transmit path: under one
  * lock hold it takes used buffers back, adds one request (16 readable +
@@ -217,6 +218,7 @@ struct bench_opts {
 	unsigned int rounds;		/**< interleaved rounds */
 	unsigned int sizes[MAX_SIZES];	/**< queue sizes */
 	unsigned int nsizes;		/**< how many */
+	unsigned int only;		/**< bit c: run cfgs[c] (0: all) */
 	long device_poll_ns;		/**< device poll, -1: its default */
 	int cpu_producer;		/**< CPU of the producer, or -1 */
 	int cpu_device;			/**< CPU of the device, or -1 */
@@ -403,9 +405,21 @@ static const struct {
 static struct run results[MAX_SIZES][NCFGS][MAX_ROUNDS];
 
 /**
+ * chosen() - whether the command line asked for configuration @p c.
+ * @param o the command line.
+ * @param c an index into cfgs[].
+ * @return true when --config named it, or named none.
+ */
+static bool chosen(const struct bench_opts *o, unsigned int c)
+{
+	return !o->only || (o->only & 1u << c);
+}
+
+/**
  * table() - run every configuration at every size, one round at a time
  * (rounds interleave, so a slow spell of the machine spreads over all of
- * them), and print one table per size: median [min, max].
+ * them; odd rounds run the table backwards), and print one table per
+ * size: median [min, max].
  * @param o the command line.
  * @return 0, or 1 when a run could not complete.
  */
@@ -413,22 +427,32 @@ static int table(const struct bench_opts *o)
 {
 	double rate[MAX_ROUNDS], kicks[MAX_ROUNDS], irqs[MAX_ROUNDS];
 	double sleeps[MAX_ROUNDS];
-	unsigned int z, c, k;
+	unsigned int z, c, k, i;
 
 	for (k = 0; k < o->rounds; k++)
 		for (z = 0; z < o->nsizes; z++)
-			for (c = 0; c < NCFGS; c++)
-				if (stream(o, &cfgs[c].ring, o->sizes[z],
+			for (i = 0; i < NCFGS; i++) {
+				/*
+				 * Odd rounds run the table backwards: each
+				 * on/off pair runs in both orders equally
+				 * often, so neither gains by going first.
+				 */
+				c = k & 1 ? NCFGS - 1 - i : i;
+				if (chosen(o, c) &&
+				    stream(o, &cfgs[c].ring, o->sizes[z],
 					   &results[z][c][k])) {
 					fprintf(stderr, "bench: run failed\n");
 					return 1;
 				}
+			}
 	for (z = 0; z < o->nsizes; z++) {
 		printf("\n%u-entry queue\n", o->sizes[z]);
 		printf("%-7s %-9s %-10s %-36s %-10s %-10s %-10s\n", "layout",
 		       "indirect", "event-idx", "buffers/s", "kicks/buf",
 		       "irqs/buf", "sleeps/buf");
 		for (c = 0; c < NCFGS; c++) {
+			if (!chosen(o, c))
+				continue;
 			for (k = 0; k < o->rounds; k++) {
 				rate[k] = results[z][c][k].bufs_per_sec;
 				kicks[k] = results[z][c][k].kicks_per_buf;
@@ -454,7 +478,8 @@ static const char usage[] =
 	"usage: bench_ring [--size N]... [--rounds N] [--buffers N]\n"
 	"                  [--device-poll-ns N] [--producer-poll-ns N]\n"
 	"                  [--cpu-producer C] [--cpu-device C] [--cpu-irq C]\n"
-	"                  [--trace-cost LABEL]\n";
+	"                  [--config N]... [--trace-cost LABEL]\n"
+	"--config N runs only row N (1-8, in the table's order) of each size\n";
 
 /**
  * number() - a decimal option value in [lo, hi], or exit 2.
@@ -503,6 +528,8 @@ int main(int argc, char **argv)
 			/* a split ring needs a power of two; packed does not */
 			o.sizes[o.nsizes++] =
 				(unsigned int)number(a, v, 2, 32768);
+		else if (!strcmp(a, "--config"))
+			o.only |= 1u << (number(a, v, 1, NCFGS) - 1);
 		else if (!strcmp(a, "--rounds"))
 			o.rounds = (unsigned int)number(a, v, 1, MAX_ROUNDS);
 		else if (!strcmp(a, "--buffers"))

@@ -57,10 +57,10 @@ static void loopback_process(struct vlab_device *dev, struct vlab_vq *vq)
 		__atomic_store_n(&lb->last_out, c.out_bytes, __ATOMIC_RELAXED);
 		__atomic_store_n(&lb->last_in, c.in_bytes, __ATOMIC_RELAXED);
 		vlab_vq_push(dev, vq, &c, copied);
-		__atomic_fetch_add(&lb->chains, 1, __ATOMIC_RELAXED);
+		/* only this thread counts: no locked add (vq.h) */
+		vlab_stat_inc(&lb->chains);
 		if (vq->index < 4)
-			__atomic_fetch_add(&lb->per_queue[vq->index], 1,
-					   __ATOMIC_RELAXED);
+			vlab_stat_inc(&lb->per_queue[vq->index]);
 		/* §2.7.7: the rule is applied after each used element */
 		vlab_vq_notify_driver(dev, vq);
 	}

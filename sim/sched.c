@@ -15,47 +15,42 @@
  * no slot can be chosen, the clock jumps to the earliest sleeper's
  * deadline; with no sleeper either, the machine is deadlocked.
  *
- * Handing the token over wakes exactly one thread: each slot has a futex
- * word of its own, and only the chosen slot's is set and woken, after the
- * schedule's lock is dropped (so the woken thread does not wake into a
- * held lock). A thread that gave the token away spins on its word for a
- * moment before it sleeps in the kernel: the token often comes back
- * within microseconds, and a futex wake costs a system call on both
- * sides. (One shared condition broadcast to every parked thread made each
- * of them wake, see that the token was not theirs and sleep again; a
- * condition variable per slot still made the woken thread contend for
- * the lock its waker held.)
+ * The simulated threads of a lockstep run are coroutines of one OS thread
+ * (sim/coro.h), the one that switched lockstep on: only one of them runs
+ * at a time anyway, so handing the token over is a switch in user space,
+ * a fraction of a microsecond, where waking another OS thread through a
+ * futex and sleeping on one's own cost two system calls and two context
+ * switches (about 3 us each hand-over in the virtual machines this was
+ * measured on; 0.43 million of them in `vlab run rng --bytes 1048576
+ * --seed 1 --trace`), and on a busy machine the woken thread waited for a
+ * CPU behind other processes. What each simulated thread keeps as its own
+ * across a switch (its trace name, its slot, its wait reason, and the
+ * guest's thread-locals named with vlab_thread_carry()) is saved when it
+ * gives the token away and put back when it runs again. A simulated
+ * thread's pthread_t is then a handle that only vlab_thread_join() and
+ * vlab_thread_pin() understand.
  *
- * The simulated threads of a lockstep run share one CPU (the one the run
- * started on): only one of them runs at a time anyway, and a hand-over
- * on one CPU is a direct switch, where a wake-up sent to another CPU is
- * an inter-processor interrupt (in a virtual machine, an exit to the
- * hypervisor). Spinning before sleeping measured slower on the 2-CPU
- * machines this was tuned on: the spinners took the CPU the token holder
- * needed.
+ * The free schedule uses none of this: its simulated threads are OS
+ * threads, and these functions are the pthread calls they wrap.
  */
 #include "sim/sched.h"
 
 #include <errno.h>
-#include <linux/futex.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
+#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "sim/coro.h"
 #include "sim/trace.h"
 
 /** Most simulated threads: the guest, the IRQ thread, the devices. */
 #define VLAB_SCHED_SLOTS 64
-
-/** A slot's futex word: the token is elsewhere; the thread runs on. */
-#define TURN_WAIT 0
-/** A slot's futex word: the token is this slot's. */
-#define TURN_GO 1
-/** A slot's futex word: the thread sleeps in the kernel on it. */
-#define TURN_SLEEP 2
+/** Most guest thread-locals carried with each simulated thread. */
+#define VLAB_CARRY_MAX 4
+/** Largest carried thread-local, bytes. */
+#define VLAB_CARRY_SIZE 16
 
 /** What a slot is doing. */
 enum slot_state {
@@ -75,9 +70,13 @@ struct slot {
 	bool lock_wait;		/**< waits for a lock, not a condition */
 	uint64_t ready_at;	/**< woken: may run from this event on */
 	uint64_t deadline;	/**< virtual ms it sleeps until */
-	pthread_t thread;	/**< its pthread (not set for slot 0) */
-	uint32_t turn;		/**< futex word: TURN_WAIT, TURN_GO or
-				     TURN_SLEEP (atomic; read unlocked) */
+	struct vlab_coro coro;	/**< where it runs (slot 0: OS thread's) */
+	void *(*fn)(void *);	/**< body, for a spawned slot */
+	void *arg;		/**< argument of @c fn */
+	const char *tname;	/**< its trace name while it does not run */
+	const char *reason;	/**< its wait reason while it does not run */
+	/** the carried guest thread-locals while it does not run */
+	unsigned char carried[VLAB_CARRY_MAX][VLAB_CARRY_SIZE];
 };
 
 /** The schedule; every field is protected by @c lock. */
@@ -93,13 +92,38 @@ static struct {
 	unsigned int wake_latency; /**< events a woken waiter sits out */
 	uint64_t now;		/**< virtual clock, ms */
 	uint64_t switches;	/**< token handovers to another slot */
-	cpu_set_t cpu;		/**< the simulated threads' one CPU */
-	cpu_set_t saved;	/**< the first thread's CPUs before lockstep */
-	bool pinned;		/**< @c saved is to be restored */
 	struct slot slot[VLAB_SCHED_SLOTS]; /**< the threads */
 } sched = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
+
+/** A guest thread-local carried with each simulated thread. */
+struct carry {
+	void *(*addr)(void);	/**< the OS thread's instance */
+	size_t size;		/**< its size */
+};
+
+/** The carried thread-locals (vlab_thread_carry()). */
+static struct carry carry[VLAB_CARRY_MAX];
+/** How many. */
+static unsigned int ncarry;
+
+void vlab_thread_carry(void *(*addr)(void), size_t size)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&sched.lock);
+	for (i = 0; i < ncarry && carry[i].addr != addr; i++)
+		;
+	if (i == ncarry && ncarry < VLAB_CARRY_MAX &&
+	    size <= VLAB_CARRY_SIZE)
+		carry[ncarry++] = (struct carry){ addr, size };
+	else if (i == ncarry)
+		fprintf(stderr,
+			"vlab: lockstep cannot carry another thread-local (%u of %d, %zu bytes)\n",
+			ncarry, VLAB_CARRY_MAX, size);
+	pthread_mutex_unlock(&sched.lock);
+}
 
 /**
  * slot_reset() - a slot for a new thread.
@@ -118,75 +142,92 @@ static void slot_reset(unsigned int i, const char *name)
 	s->lock_wait = false;
 	s->ready_at = 0;
 	s->deadline = 0;
-	__atomic_store_n(&s->turn, TURN_WAIT, __ATOMIC_RELAXED);
-}
-
-/**
- * futex() - the futex system call on a slot's word.
- * @param word the word.
- * @param op FUTEX_WAIT_PRIVATE or FUTEX_WAKE_PRIVATE.
- * @param val the value expected (wait) or threads to wake (wake).
- * @param ts the wait's bound, or NULL.
- */
-static void futex(uint32_t *word, int op, uint32_t val,
-		  const struct timespec *ts)
-{
-	syscall(SYS_futex, word, op, val, ts, NULL, 0);
-}
-
-/**
- * give_token() - make @p next the running slot. Called with the lock;
- * the caller calls wake_token() once it has dropped it.
- * @param next the slot chosen to run.
- */
-static void give_token(int next)
-{
-	sched.current = next;
-}
-
-/**
- * wake_token() - tell slot @p next the token is its own; a system call
- * only when its thread already sleeps in the kernel. Called without the
- * lock.
- * @param next the slot given the token.
- */
-static void wake_token(int next)
-{
-	/*
-	 * Release: everything the schedule and this thread wrote before the
-	 * hand-over before the woken thread's acquire load of its word.
-	 */
-	if (__atomic_exchange_n(&sched.slot[next].turn, TURN_GO,
-				__ATOMIC_RELEASE) == TURN_SLEEP)
-		futex(&sched.slot[next].turn, FUTEX_WAKE_PRIVATE, 1, NULL);
-}
-
-/**
- * wait_token() - park the calling thread until the token is its own:
- * spin on its word a little, then sleep on it in the kernel (each sleep
- * bounded; the loop looks again). Called without the lock.
- * @param me the caller's slot.
- */
-static void wait_token(int me)
-{
-	static const struct timespec second = { 1, 0 };
-	uint32_t *turn = &sched.slot[me].turn, old;
-
-	/* Acquire pairs with the release in wake_token() */
-	for (;;) {
-		old = TURN_WAIT;
-		if (!__atomic_compare_exchange_n(turn, &old, TURN_SLEEP, false,
-						 __ATOMIC_ACQUIRE,
-						 __ATOMIC_ACQUIRE) &&
-		    old == TURN_GO)
-			break;
-		futex(turn, FUTEX_WAIT_PRIVATE, TURN_SLEEP, &second);
-	}
-	__atomic_store_n(turn, TURN_WAIT, __ATOMIC_RELAXED);
+	s->fn = NULL;
+	s->arg = NULL;
+	s->tname = name;
+	s->reason = NULL;
+	memset(s->carried, 0, sizeof(s->carried));
 }
 
 /** The calling thread's slot, or -1 outside the schedule. */
 static _Thread_local int my_slot = -1;
+
+/** What the calling thread's next condition wait is for (the report). */
+static _Thread_local const char *wait_reason;
+
+/**
+ * save_locals() - keep what slot @p me has of its own while it does not
+ * run: the OS thread's thread-locals are about to be another slot's.
+ * @param me the slot giving the token away.
+ */
+static void save_locals(int me)
+{
+	struct slot *s = &sched.slot[me];
+	unsigned int i;
+
+	s->tname = vlab_thread_name();
+	s->reason = wait_reason;
+	for (i = 0; i < ncarry; i++)
+		memcpy(s->carried[i], carry[i].addr(), carry[i].size);
+}
+
+/**
+ * load_locals() - slot @p me runs again (or for the first time): put back
+ * what save_locals() kept (a new slot's are its name and zeros).
+ * @param me the slot holding the token.
+ */
+static void load_locals(int me)
+{
+	struct slot *s = &sched.slot[me];
+	unsigned int i;
+
+	my_slot = me;
+	vlab_thread_set_name(s->tname);
+	wait_reason = s->reason;
+	for (i = 0; i < ncarry; i++)
+		memcpy(carry[i].addr(), s->carried[i], carry[i].size);
+}
+
+/**
+ * switch_to() - run slot @p next until the token comes back to slot @p me
+ * (the caller). Called without the lock: the slot that runs next may be
+ * one that takes it first thing.
+ * @param me the calling slot.
+ * @param next the slot given the token.
+ */
+static void switch_to(int me, int next)
+{
+	save_locals(me);
+	vlab_coro_switch(&sched.slot[me].coro, &sched.slot[next].coro);
+	load_locals(me);
+}
+
+/**
+ * slot_tag() - the pthread_t that stands for a slot's coroutine: the
+ * slot's address, which no real thread's id equals (glibc's pthread_t is
+ * the address of the thread's own control block).
+ * @param i the slot.
+ * @return its handle.
+ */
+static pthread_t slot_tag(unsigned int i)
+{
+	return (pthread_t)(uintptr_t)&sched.slot[i];
+}
+
+/**
+ * tag_slot() - the slot a handle from slot_tag() stands for.
+ * @param t a handle from vlab_thread_spawn().
+ * @return the slot, or NULL for a real thread.
+ */
+static struct slot *tag_slot(pthread_t t)
+{
+	uintptr_t a = (uintptr_t)t, lo = (uintptr_t)&sched.slot[1];
+	uintptr_t hi = (uintptr_t)&sched.slot[VLAB_SCHED_SLOTS];
+
+	if (a < lo || a >= hi || (a - lo) % sizeof(struct slot))
+		return NULL;
+	return (struct slot *)a;
+}
 
 /**
  * next_random() - xorshift64*: small, fast and the same everywhere.
@@ -246,9 +287,6 @@ static bool can_run(unsigned int i)
 
 /** What a thread blocked in vlab_mutex_lock() waits for. */
 static const char lock_why[] = "a lock";
-
-/** What the calling thread's next condition wait is for (the report). */
-static _Thread_local const char *wait_reason;
 
 /** Called once a deadlock is reported, before the run ends. */
 static void (*deadlock_hook)(void *arg);
@@ -327,7 +365,8 @@ static int choose(void)
 
 /**
  * hand_over() - put the calling slot in @p state, give the token to the
- * seed's choice and wait until it comes back. Called with the lock.
+ * seed's choice and run it until the token comes back. Called with the
+ * lock.
  * @param state the caller's state while it does not run.
  */
 static void hand_over(enum slot_state state)
@@ -338,10 +377,9 @@ static void hand_over(enum slot_state state)
 	next = choose();
 	if (next != me) {
 		sched.switches++;
-		give_token(next);
+		sched.current = next;
 		pthread_mutex_unlock(&sched.lock);
-		wake_token(next);
-		wait_token(me);
+		switch_to(me, next);
 		pthread_mutex_lock(&sched.lock);
 	}
 	sched.slot[me].state = SLOT_RUNNING;
@@ -425,6 +463,7 @@ int vlab_sched_lockstep(uint64_t seed)
 	sched.rng = (z ^ (z >> 31)) | 1;
 	sched.nslots = 1;
 	slot_reset(0, vlab_thread_name());
+	vlab_coro_self(&sched.slot[0].coro);
 	sched.current = 0;
 	sched.work = 0;
 	sched.unlocks = 0;
@@ -432,16 +471,6 @@ int vlab_sched_lockstep(uint64_t seed)
 	sched.now = 0;
 	sched.switches = 0;
 	my_slot = 0;
-	CPU_ZERO(&sched.cpu);
-	sched.pinned = sched_getcpu() >= 0 &&
-		!pthread_getaffinity_np(pthread_self(), sizeof(sched.saved),
-					&sched.saved);
-	if (sched.pinned) {
-		CPU_SET(sched_getcpu(), &sched.cpu);
-		sched.pinned = !pthread_setaffinity_np(pthread_self(),
-						       sizeof(sched.cpu),
-						       &sched.cpu);
-	}
 	__atomic_store_n(&sched.on, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&sched.lock);
 	vlab_trace_refresh();
@@ -450,13 +479,15 @@ int vlab_sched_lockstep(uint64_t seed)
 
 void vlab_sched_free(void)
 {
+	unsigned int i;
+
 	pthread_mutex_lock(&sched.lock);
 	__atomic_store_n(&sched.on, 0, __ATOMIC_RELAXED);
 	sched.wake_latency = 0;
-	if (sched.pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(sched.saved),
-				       &sched.saved);
-	sched.pinned = false;
+	/* threads never joined: their stacks go with the schedule */
+	for (i = 1; i < sched.nslots; i++)
+		if ((int)i != my_slot)
+			vlab_coro_destroy(&sched.slot[i].coro);
 	sched.nslots = 0;
 	my_slot = -1;
 	pthread_mutex_unlock(&sched.lock);
@@ -496,103 +527,129 @@ void vlab_sched_set_wake_latency(unsigned int events)
 	pthread_mutex_unlock(&sched.lock);
 }
 
-/** What vlab_thread_spawn() hands its new thread. */
+/**
+ * slot_main() - the body of a lockstep slot's coroutine: take on the
+ * slot's thread-locals, run the thread's body, then end the slot and give
+ * the token on for good.
+ * @param arg the struct slot.
+ */
+static void slot_main(void *arg)
+{
+	struct slot *s = arg;
+	int me = (int)(s - sched.slot), next;
+
+	load_locals(me);
+	s->fn(s->arg);
+	pthread_mutex_lock(&sched.lock);
+	s->state = SLOT_DEAD;
+	sched.work++;
+	sched.switches++;
+	next = choose();
+	sched.current = next;
+	pthread_mutex_unlock(&sched.lock);
+	my_slot = -1;
+	vlab_coro_exit(&s->coro, &sched.slot[next].coro);
+}
+
+/** What vlab_thread_spawn() hands a new thread of the free schedule. */
 struct spawn {
 	const char *name;	/**< trace name */
 	void *(*fn)(void *);	/**< body */
 	void *arg;		/**< its argument */
-	int slot;		/**< lockstep slot, or -1 */
 };
 
 /**
- * thread_main() - join the schedule, run the body, leave the schedule.
+ * thread_main() - name the thread, run the body.
  * @param arg a struct spawn, freed here.
  * @return what the body returned.
  */
 static void *thread_main(void *arg)
 {
 	struct spawn sp = *(struct spawn *)arg;
-	void *ret;
-	int next;
 
 	free(arg);
 	vlab_thread_set_name(sp.name);
-	if (sp.slot >= 0) {
-		my_slot = sp.slot;
-		wait_token(sp.slot);
-	}
-	ret = sp.fn(sp.arg);
-	if (sp.slot >= 0) {
-		pthread_mutex_lock(&sched.lock);
-		sched.slot[sp.slot].state = SLOT_DEAD;
-		sched.work++;
-		sched.switches++;
-		next = choose();
-		give_token(next);
-		pthread_mutex_unlock(&sched.lock);
-		wake_token(next);
-		my_slot = -1;
-	}
-	return ret;
+	return sp.fn(sp.arg);
+}
+
+/**
+ * spawn_slot() - a new lockstep slot running @p fn(@p arg) as a
+ * coroutine; it first runs when the seed picks it. Called with the lock.
+ * @param thread receives the slot's handle.
+ * @param name the trace name.
+ * @param fn the body.
+ * @param arg its argument.
+ * @return 0 or a negative errno.
+ */
+static int spawn_slot(pthread_t *thread, const char *name,
+		      void *(*fn)(void *), void *arg)
+{
+	unsigned int i = sched.nslots;
+	struct slot *s = &sched.slot[i];
+
+	if (i == VLAB_SCHED_SLOTS)
+		return -EAGAIN;
+	slot_reset(i, name);
+	s->fn = fn;
+	s->arg = arg;
+	if (vlab_coro_create(&s->coro, slot_main, s))
+		return -ENOMEM;
+	sched.nslots++;
+	*thread = slot_tag(i);
+	return 0;
 }
 
 int vlab_thread_spawn(pthread_t *thread, const char *name,
 		      void *(*fn)(void *), void *arg)
 {
-	struct spawn *sp = malloc(sizeof(*sp));
-	int err, slot = -1;
+	struct spawn *sp;
+	int err;
 
-	if (!sp)
-		return -ENOMEM;
 	pthread_mutex_lock(&sched.lock);
 	if (in_lockstep()) {
-		if (sched.nslots == VLAB_SCHED_SLOTS) {
-			pthread_mutex_unlock(&sched.lock);
-			free(sp);
-			return -EAGAIN;
-		}
-		slot = (int)sched.nslots++;
-		slot_reset((unsigned int)slot, name);
-	}
-	/* the new thread frees @sp: only @slot is ours after the create */
-	*sp = (struct spawn){ .name = name, .fn = fn, .arg = arg,
-			      .slot = slot };
-	err = pthread_create(thread, NULL, thread_main, sp);
-	if (err) {
-		if (slot >= 0)
-			sched.slot[slot].state = SLOT_DEAD;
-		free(sp);
-	} else if (slot >= 0) {
-		sched.slot[slot].thread = *thread;
-		/* one CPU for every simulated thread (file comment) */
-		if (sched.pinned)
-			pthread_setaffinity_np(*thread, sizeof(sched.cpu),
-					       &sched.cpu);
+		err = spawn_slot(thread, name, fn, arg);
+		pthread_mutex_unlock(&sched.lock);
+		return err;
 	}
 	pthread_mutex_unlock(&sched.lock);
+	sp = malloc(sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	/* the new thread frees @sp */
+	*sp = (struct spawn){ .name = name, .fn = fn, .arg = arg };
+	err = pthread_create(thread, NULL, thread_main, sp);
+	if (err)
+		free(sp);
 	return -err;
 }
 
 void vlab_thread_join(pthread_t thread)
 {
-	unsigned int i;
+	struct slot *s = tag_slot(thread);
 
-	if (in_lockstep()) {
-		pthread_mutex_lock(&sched.lock);
-		for (i = 1; i < sched.nslots; i++)
-			if (pthread_equal(sched.slot[i].thread, thread))
-				break;
-		while (i < sched.nslots && sched.slot[i].state != SLOT_DEAD)
-			wait_locked("a thread to end");
-		pthread_mutex_unlock(&sched.lock);
+	if (!s) {
+		pthread_join(thread, NULL);
+		return;
 	}
-	pthread_join(thread, NULL);
+	/*
+	 * A lockstep slot: wait until it has ended. (Outside lockstep, or
+	 * from a thread outside the schedule, it cannot run to its end;
+	 * vlab_sched_free() frees its stack.)
+	 */
+	pthread_mutex_lock(&sched.lock);
+	while (in_lockstep() && s->state != SLOT_DEAD)
+		wait_locked("a thread to end");
+	if (s->state == SLOT_DEAD)
+		vlab_coro_destroy(&s->coro);
+	pthread_mutex_unlock(&sched.lock);
 }
 
 int vlab_thread_pin(pthread_t thread, int cpu)
 {
 	cpu_set_t set;
 
+	if (tag_slot(thread))
+		return -EINVAL;	/* it runs where its OS thread does */
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return -pthread_setaffinity_np(thread, sizeof(set), &set);

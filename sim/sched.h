@@ -8,9 +8,10 @@
  * driver callbacks) and one thread per device. In the @b free schedule
  * they run at once, as real CPUs would: that is fast, and it is what
  * ThreadSanitizer checks. In the @b lockstep schedule exactly one of them
- * runs at a time; the others wait for a token. The running thread hands
- * the token on at every trace event and whenever it must wait, and a
- * seeded pseudo-random choice picks which thread runs next. The same seed
+ * runs at a time (they are coroutines of one OS thread, sim/coro.h); the
+ * others wait for a token. The running thread hands the token on at
+ * every trace event and whenever it must wait, and a seeded
+ * pseudo-random choice picks which thread runs next. The same seed
  * therefore gives the same interleaving and the same trace, byte for
  * byte; another seed explores another interleaving.
  *
@@ -81,7 +82,10 @@ void vlab_sched_point(void);
  * @return 0 or a negative errno.
  *
  * In lockstep the new thread joins the schedule at once, in the order of
- * the spawn calls, and first runs when the seed picks it.
+ * the spawn calls, and first runs when the seed picks it. It is then a
+ * coroutine of the OS thread that switched lockstep on (sim/coro.h), and
+ * @p thread a handle that only vlab_thread_join() and vlab_thread_pin()
+ * understand.
  */
 int vlab_thread_spawn(pthread_t *thread, const char *name,
 		      void *(*fn)(void *), void *arg);
@@ -98,7 +102,8 @@ void vlab_thread_join(pthread_t thread);
  * them (as ringtest's --host-affinity and --guest-affinity do).
  * @param thread the thread.
  * @param cpu the CPU number.
- * @return 0 or a negative errno.
+ * @return 0 or a negative errno (-EINVAL for a lockstep thread, which
+ * runs wherever its OS thread does).
  */
 int vlab_thread_pin(pthread_t thread, int cpu);
 

@@ -146,6 +146,7 @@ bool vlab_vq_avail_pending(const struct vlab_vq *vq)
 int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 		struct vlab_chain *chain, unsigned int max_segs)
 {
+	unsigned long chains;
 	int ret;
 
 	/* a live check with no lock: the status word is read atomically */
@@ -160,9 +161,14 @@ int vlab_vq_pop(struct vlab_device *dev, struct vlab_vq *vq,
 	if (ret != 1)
 		return ret;
 	vq->inflight++;
-	/* release: a test that waits for this count with acquire may
-	 * rewrite the descriptors the pop read (the hostile suites) */
-	__atomic_fetch_add(&vq->stats.chains, 1, __ATOMIC_RELEASE);
+	/*
+	 * Release: a test that waits for this count with acquire may
+	 * rewrite the descriptors the pop read (the hostile suites). Only
+	 * this thread writes the count: a load and a release store, not a
+	 * locked add (vlab_stat_inc()).
+	 */
+	chains = __atomic_load_n(&vq->stats.chains, __ATOMIC_RELAXED);
+	__atomic_store_n(&vq->stats.chains, chains + 1, __ATOMIC_RELEASE);
 	return 1;
 }
 
@@ -304,15 +310,14 @@ void vlab_vq_notify_driver(struct vlab_device *dev, struct vlab_vq *vq)
 
 	if (!need) {
 		/* §2.7.7, §2.8.10: the driver does not want to hear of it */
-		__atomic_fetch_add(&vq->stats.irqs_suppressed, 1,
-				   __ATOMIC_RELAXED);
+		vlab_stat_inc(&vq->stats.irqs_suppressed);
 		VLAB_TRACE(.kind = VLAB_EV_IRQ_SUPPRESSED, .dev = dev->name,
 			   .queue = (int)vq->index, .after = used,
 			   .layout = vq->packed_ring ? VLAB_RING_PACKED :
 				     VLAB_RING_SPLIT);
 		return;
 	}
-	__atomic_fetch_add(&vq->stats.irqs, 1, __ATOMIC_RELAXED);
+	vlab_stat_inc(&vq->stats.irqs);
 	VLAB_TRACE(.kind = VLAB_EV_IRQ, .dev = dev->name,
 		   .queue = (int)vq->index, .after = used,
 		   .layout = vq->packed_ring ? VLAB_RING_PACKED :

@@ -41,6 +41,25 @@ static unsigned long warnings;
 /** True on the IRQ thread while a handler runs. */
 static _Thread_local bool irq_context;
 
+/**
+ * irq_context_addr() - this OS thread's @c irq_context, for the lockstep
+ * schedule to carry with each simulated thread.
+ * @return its address.
+ */
+static void *irq_context_addr(void)
+{
+	return &irq_context;
+}
+
+/**
+ * carry_irq_context() - each simulated thread has its own interrupt
+ * context flag, also in lockstep where they share one OS thread.
+ */
+static void __attribute__((constructor)) carry_irq_context(void)
+{
+	vlab_thread_carry(irq_context_addr, sizeof(irq_context));
+}
+
 void guest_log_init(int loglevel)
 {
 	pthread_mutex_lock(&log_lock);

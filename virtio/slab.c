@@ -9,9 +9,9 @@
  * cannot corrupt the allocator, and a bad kfree() is caught and reported
  * instead of corrupting the heap.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 
 #include <linux/dma-mapping.h>
 #include <linux/io.h>
@@ -24,8 +24,13 @@
 /** What freed memory is filled with: Linux's POISON_FREE. */
 #define VLAB_POISON_FREE 0x6b
 
-/** Protects the allocator. */
-static pthread_mutex_t mem_lock = PTHREAD_MUTEX_INITIALIZER;
+/**
+ * Protects the allocator: 0 free, 1 taken (mem_lock_take()). A lock word
+ * rather than a pthread mutex: every kmalloc() and kfree() takes it
+ * (twice per request with indirect tables), and a mutex's unlock is a
+ * second locked instruction where a release store will do.
+ */
+static int mem_lock;
 /** Host mapping of guest RAM. */
 static uint8_t *ram_host;
 /** Guest-physical base of RAM. */
@@ -42,6 +47,34 @@ static size_t granules;
 static size_t in_use;
 /** Where the next search starts. */
 static size_t search_hint;
+
+/**
+ * mem_lock_take() - take @c mem_lock. Held for a few hundred instructions
+ * at most and never across a scheduling point, so a holder is seldom
+ * found; one that is may have lost its CPU: yield to it.
+ */
+static void mem_lock_take(void)
+{
+	/*
+	 * Acquire: the bookkeeping the last holder wrote before its release
+	 * store in mem_lock_give() is visible to our reads of it.
+	 */
+	while (__atomic_exchange_n(&mem_lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&mem_lock, __ATOMIC_RELAXED))
+			sched_yield();
+}
+
+/**
+ * mem_lock_give() - release @c mem_lock.
+ */
+static void mem_lock_give(void)
+{
+	/*
+	 * Release: our writes to the bookkeeping before the next holder's
+	 * acquire exchange in mem_lock_take() that sees the lock free.
+	 */
+	__atomic_store_n(&mem_lock, 0, __ATOMIC_RELEASE);
+}
 
 int guest_mem_init(void *host, uint64_t gpa, uint64_t size)
 {
@@ -81,9 +114,9 @@ size_t guest_mem_in_use(void)
 {
 	size_t n;
 
-	pthread_mutex_lock(&mem_lock);
+	mem_lock_take();
 	n = in_use;
-	pthread_mutex_unlock(&mem_lock);
+	mem_lock_give();
 	return n;
 }
 
@@ -92,7 +125,7 @@ bool guest_mem_block(uint64_t gpa, uint64_t *base, uint64_t *size)
 	size_t g, start;
 	bool found = false;
 
-	pthread_mutex_lock(&mem_lock);
+	mem_lock_take();
 	if (used_map && gpa >= ram_gpa && gpa - ram_gpa < ram_size) {
 		g = (size_t)((gpa - ram_gpa) / GRANULE);
 		/* the block holding granule g starts at or before it */
@@ -107,7 +140,7 @@ bool guest_mem_block(uint64_t gpa, uint64_t *base, uint64_t *size)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&mem_lock);
+	mem_lock_give();
 	return found;
 }
 
@@ -182,7 +215,7 @@ static void *guest_alloc(size_t size, size_t align, gfp_t flags)
 		return NULL;
 	n = (size + GRANULE - 1) / GRANULE;
 
-	pthread_mutex_lock(&mem_lock);
+	mem_lock_take();
 	if (used_map) {
 		g = find_free_run(n, align / GRANULE);
 		if (g < granules) {
@@ -193,7 +226,7 @@ static void *guest_alloc(size_t size, size_t align, gfp_t flags)
 			p = ram_host + g * GRANULE;
 		}
 	}
-	pthread_mutex_unlock(&mem_lock);
+	mem_lock_give();
 
 	if (!p) {
 		if (!(flags & __GFP_NOWARN))
@@ -218,11 +251,11 @@ void kfree(const void *ptr)
 
 	if (!ptr)
 		return;
-	pthread_mutex_lock(&mem_lock);
+	mem_lock_take();
 	if (!used_map || p < ram_host || p >= ram_host + ram_size ||
 	    (size_t)(p - ram_host) % GRANULE ||
 	    !block_len[(size_t)(p - ram_host) / GRANULE]) {
-		pthread_mutex_unlock(&mem_lock);
+		mem_lock_give();
 		vlab_warn(__FILE__, __LINE__,
 			  "kfree() of memory kmalloc() did not return");
 		return;
@@ -240,7 +273,7 @@ void kfree(const void *ptr)
 	in_use -= n * GRANULE;
 	if (g < search_hint)
 		search_hint = g;
-	pthread_mutex_unlock(&mem_lock);
+	mem_lock_give();
 }
 
 void *dma_alloc_coherent(struct device *dev, size_t size,

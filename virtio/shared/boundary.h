@@ -132,6 +132,21 @@ void vlab_wait_reason(const char *why);
  */
 void vlab_sched_wake(void);
 
+/**
+ * vlab_thread_carry() - name a thread-local variable of the guest that
+ * each simulated thread must keep as its own. The lockstep schedule runs
+ * every simulated thread as a coroutine of one OS thread (only one runs
+ * at a time; a switch in user space costs a fraction of a kernel
+ * hand-over), so a C thread-local would be shared by all of them. The
+ * schedule saves each carried variable when a thread gives the token
+ * away and puts it back when the thread runs again; a new simulated
+ * thread starts with it zero, as a new thread's thread-locals do. Call it
+ * once per variable (a constructor does); repeats are ignored.
+ * @param addr returns the calling OS thread's instance of the variable.
+ * @param size its size in bytes, at most 16.
+ */
+void vlab_thread_carry(void *(*addr)(void), size_t size);
+
 /* Part 2: what the machine calls in the guest. */
 
 /**
