@@ -50,6 +50,7 @@ def run_suite(chk, tree_dir):
     binary = os.path.join("build", chk.variant, "tests", chk.suite)
     env = tree.clean_env()
     env["VLAB"] = os.path.join("build", chk.variant, "vlab")
+    env["VLAB_TEST_TIMEOUT"] = str(chk.test_timeout)
     if chk.only:
         env["VLAB_ONLY"] = chk.only
     if chk.cfg:
@@ -76,7 +77,7 @@ def run_suite(chk, tree_dir):
         if re.match(r"^\d+\. .*:\d+\s+-", s) or "SUMMARY:" in s or \
                 "ERROR: AddressSanitizer" in s or \
                 "WARNING: ThreadSanitizer" in s or \
-                "runtime error" in s or "watchdog" in s or \
+                "runtime error" in s or "WATCHDOG" in s or \
                 "deadlock" in s:
             keep.append(s)
     if not ran and rc == 0:

@@ -40,6 +40,9 @@ class Check:
         self.cfg = sec.get("cfg")
         self.question = sec.get("question")
         self.timeout = sec.getint("timeout", 120)
+        # one test's bound (tests/watchdog.c): a hang fails in seconds
+        self.test_timeout = sec.getint(
+            "test_timeout", {"asan": 20, "tsan": 30}.get(self.variant, 10))
         self.hint = " ".join(sec.get("hint", "").split())
 
 

@@ -20,8 +20,10 @@ def source_files(top):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and
                          not (rel_root == "." and d.startswith(".") and
                               d != ".ci"))
+        prebuilt = rel_root.startswith(os.path.join("exercises", "prebuilt"))
         for f in sorted(files):
-            if f.endswith((".o", ".d", ".pyc")) or f == "results.json":
+            if f.endswith((".d", ".pyc")) or f == "results.json" or \
+                    (f.endswith(".o") and not prebuilt):
                 continue
             out.append(os.path.normpath(os.path.join(rel_root, f)))
     return out
