@@ -17,6 +17,7 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import labconf
 import quiz
@@ -38,6 +39,7 @@ class Result:
         self.score = check.points if ok else 0
         self.lines = lines or []
         self.diff = diff
+        self.seconds = 0.0
 
 
 def grading_dir(top, lab, tag=None):
@@ -50,7 +52,12 @@ def run_suite(chk, tree_dir):
     binary = os.path.join("build", chk.variant, "tests", chk.suite)
     env = tree.clean_env()
     env["VLAB"] = os.path.join("build", chk.variant, "vlab")
-    env["VLAB_TEST_TIMEOUT"] = str(chk.test_timeout)
+    # make labs-check grades skeletons, which hang by design: it may
+    # bound each test tighter (LABS_HANG_BOUND_S)
+    bound = chk.test_timeout
+    if os.environ.get("LABS_HANG_BOUND_S"):
+        bound = min(bound, int(os.environ["LABS_HANG_BOUND_S"]))
+    env["VLAB_TEST_TIMEOUT"] = str(bound)
     if chk.only:
         env["VLAB_ONLY"] = chk.only
     if chk.cfg:
@@ -120,10 +127,10 @@ def run_trace(top, chk, tree_dir, scratch):
         if bad:
             same = False
             lines += ["the run reported: " + b for b in bad[:6]]
-    if rc not in (0, 1) and not chk.forbid:
+    if not same:
         lines += [e.strip() for e in err.splitlines()
-                  if "Sanitizer" in e or "SUMMARY" in e or
-                  "runtime error" in e][:6]
+                  if e.startswith("vlab:") or "Sanitizer" in e or
+                  "SUMMARY" in e or "runtime error" in e][:6]
     return Result(chk, same, lines, diff=report if not same else None)
 
 
@@ -181,7 +188,10 @@ def run_checks(top, lab, overlay, prebuilt, tag=None, stop_early=False,
     if lab.kind == "quiz":
         return quiz.grade(lab, tree_dir, prebuilt, answers,
                           student), tree_dir
+    began = time.time()
     failed = build_all(tree_dir, lab, prebuilt)
+    if os.environ.get("LABS_TIMES"):
+        print("(build: %.1f s)" % (time.time() - began))
     results = []
     for chk in lab.checks:
         if chk.variant in failed:
@@ -189,10 +199,12 @@ def run_checks(top, lab, overlay, prebuilt, tag=None, stop_early=False,
                 tree.compiler_errors(failed[chk.variant])
             results.append(Result(chk, False, lines))
             continue
+        began = time.time()
         if chk.trace:
             results.append(run_trace(top, chk, tree_dir, scratch))
         else:
             results.append(run_suite(chk, tree_dir))
+        results[-1].seconds = time.time() - began
         if stop_early and not results[-1].ok:
             break
     return results, tree_dir
@@ -229,8 +241,10 @@ def report(top, lab, results, tree_dir, out):
     passed = sum(1 for r in results if r.ok)
     failed = len(lab.checks) - passed
     for r in results:
-        out("%s  %d/%d  %s" % ("PASS" if r.ok else "FAIL", r.score,
-                               r.check.points, r.check.name))
+        out("%s  %d/%d  %s%s" % (
+            "PASS" if r.ok else "FAIL", r.score, r.check.points,
+            r.check.name, "  (%.1f s)" % r.seconds
+            if os.environ.get("LABS_TIMES") else ""))
         if not r.ok:
             if r.check.hint:
                 out("      hint: " + r.check.hint)

@@ -42,7 +42,7 @@ class Check:
         self.timeout = sec.getint("timeout", 120)
         # one test's bound (tests/watchdog.c): a hang fails in seconds
         self.test_timeout = sec.getint(
-            "test_timeout", {"asan": 20, "tsan": 30}.get(self.variant, 10))
+            "test_timeout", {"asan": 12, "tsan": 20}.get(self.variant, 6))
         self.hint = " ".join(sec.get("hint", "").split())
 
 

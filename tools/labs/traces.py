@@ -10,6 +10,8 @@ import os
 import re
 import shlex
 import subprocess
+import tempfile
+import threading
 
 # vlab run prints the bytes read after the trace, as a hex dump whose
 # offset column starts with digits like an event line: not events.
@@ -54,18 +56,45 @@ def select(lines, kinds, part):
     return lines
 
 
+# vlab's own bound on a run (the reference's take well under a second):
+# a driver that spins is stopped and the rings shown, not waited for
+RUN_BOUND_S = 15
+
+
+# A driver that loops may emit events without end (a chain detached
+# again and again): the goldens hold a few hundred, so a run is cut here.
+MAX_LINES = 20000
+
+
 def run_canon(vlab, args, cwd, timeout):
-    """Run `vlab run ARGS --trace-format canon`; return (rc, out, err)."""
-    cmd = [vlab, "run"] + shlex.split(args) + ["--trace-format", "canon"]
-    try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, universal_newlines=True,
-                           timeout=timeout)
-        return p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else \
-            (e.stdout or "")
-        return 124, out, "vlab run did not end within %d s" % timeout
+    """Run `vlab run ARGS --trace-format canon`; return (rc, out, err).
+
+    The run is stopped after timeout seconds or MAX_LINES lines of
+    output, whichever comes first, and err says so.
+    """
+    cmd = [vlab, "run"] + shlex.split(args) + [
+        "--trace-format", "canon", "--timeout", str(RUN_BOUND_S)]
+    with tempfile.TemporaryFile(mode="w+") as errf:
+        p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE,
+                             stderr=errf, universal_newlines=True)
+        timer = threading.Timer(timeout, p.kill)
+        timer.start()
+        lines, note = [], ""
+        for line in p.stdout:
+            lines.append(line)
+            if len(lines) >= MAX_LINES:
+                p.kill()
+                note = "vlab: stopped after %d lines: the run does not " \
+                    "end (an endless loop?)\n" % MAX_LINES
+                break
+        p.stdout.close()
+        rc = p.wait()
+        timer.cancel()
+        if rc == -9 and not note:
+            note = "vlab: stopped after %d s: the run does not end\n" % \
+                timeout
+        errf.seek(0)
+        return (124 if note else rc), "".join(lines), note + errf.read()
 
 
 def compare(vlab, mine, golden, scratch, tag):
