@@ -138,13 +138,13 @@ def explain(report, golden_lines, replay):
             ref_line = text
         elif line:
             out.append(line)
-    spec = spec_of(ref_line.split(":", 1)[-1]) if ref_line else ""
+    spec = spec_of(ref_line)
     if not spec:
         m = re.search(r"\u00a7[0-9.]+", ref_line)
         spec = m.group(0) if m else ""
     if spec:
         out.append("the reference's event follows virtio 1.2 %s" % spec)
-    kind = kind_of(ref_line.split(": ", 1)[-1]) if ref_line else ""
+    kind = kind_of(ref_line)
     out.append("replay it: %s%s" % (replay, " (then type: b %s)" % kind
                                     if kind else ""))
     return out
