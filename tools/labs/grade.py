@@ -135,7 +135,9 @@ def run_trace(top, chk, tree_dir, scratch):
 
 
 def overlay_for(top, lab, work, course):
-    """Return (overlay, prebuilt): the files that replace the reference.
+    """Return (overlay, prebuilt, shown): the files that replace the
+    reference, the cut files linked as objects, and how to name a
+    student's file in a compiler message.
 
     In the repository the student's files come from the lab's work/ and
     every other file is the reference. In a course tree the student's
@@ -144,6 +146,8 @@ def overlay_for(top, lab, work, course):
     """
     overlay, prebuilt = {}, []
     if course is None:
+        shown = {p: os.path.relpath(os.path.join(
+            work, os.path.basename(p)), top) for p in lab.files()}
         for path in lab.files():
             src = os.path.join(work, os.path.basename(path))
             if not os.path.isfile(src):
@@ -154,7 +158,8 @@ def overlay_for(top, lab, work, course):
                 overlay[path] = f.read()
     else:
         prebuilt = [p for p in course["prebuilt"] if p not in lab.files()]
-    return overlay, prebuilt
+        shown = {}
+    return overlay, prebuilt, shown
 
 
 def build_all(tree_dir, lab, prebuilt):
@@ -176,7 +181,7 @@ def build_all(tree_dir, lab, prebuilt):
 
 
 def run_checks(top, lab, overlay, prebuilt, tag=None, stop_early=False,
-               answers=None, student=None):
+               answers=None, student=None, shown_as=None):
     """Build the grading tree and run every check.
 
     Returns (results, tree directory).
@@ -193,10 +198,18 @@ def run_checks(top, lab, overlay, prebuilt, tag=None, stop_early=False,
     if os.environ.get("LABS_TIMES"):
         print("(build: %.1f s)" % (time.time() - began))
     results = []
+    told = False
     for chk in lab.checks:
         if chk.variant in failed:
-            lines = ["your files do not build (%s):" % chk.variant] + \
-                tree.compiler_errors(failed[chk.variant])
+            if told:
+                lines = ["your files do not build (above)"]
+            else:
+                lines = ["your files do not build (%s):" % chk.variant]
+                for e in tree.compiler_errors(failed[chk.variant]):
+                    for path, shown in (shown_as or {}).items():
+                        e = e.replace(path + ":", shown + ":")
+                    lines.append(e)
+                told = True
             results.append(Result(chk, False, lines))
             continue
         began = time.time()

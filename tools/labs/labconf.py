@@ -7,6 +7,7 @@ grade it. The handout (README.md next to it) is for people.
 
 import configparser
 import os
+import textwrap
 
 EXERCISES = "exercises"
 COURSE_CONF = os.path.join(EXERCISES, "course.conf")
@@ -93,7 +94,8 @@ class Lab:
         lines = ["Lab %d, %s: write this body." % (self.number, self.title),
                  "Handout: %s/README.md" % self.folder]
         if cut.task:
-            lines.append("It must: %s." % cut.task.rstrip("."))
+            lines += textwrap.wrap("It must: %s." % cut.task.rstrip("."),
+                                   66)
         return lines
 
 

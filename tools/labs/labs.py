@@ -104,7 +104,7 @@ def grade_one(lab, work, ref, student=None, tag=None, stop_early=False,
     if ref and course:
         raise SystemExit("grade: REF=1 needs the reference, which a "
                          "course tree does not hold")
-    answers = None
+    answers, shown = None, None
     if lab.kind == "quiz":
         overlay = {}
         prebuilt = course["prebuilt"] if course else []
@@ -114,9 +114,9 @@ def grade_one(lab, work, ref, student=None, tag=None, stop_early=False,
     elif ref:
         overlay, prebuilt = {}, []
     else:
-        overlay, prebuilt = grade.overlay_for(TOP, lab, work, course)
+        overlay, prebuilt, shown = grade.overlay_for(TOP, lab, work, course)
     results, tree_dir = grade.run_checks(TOP, lab, overlay, prebuilt, tag,
-                                         stop_early, answers, student)
+                                         stop_early, answers, student, shown)
     out("lab %d: %s (%s)" % (lab.number, lab.title,
                              "the reference" if ref else
                              "your files" if not course or

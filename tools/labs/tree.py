@@ -93,5 +93,5 @@ def compiler_errors(log, limit=25):
     """Return the lines of a build log a student needs: the diagnostics."""
     keep = [line for line in log.splitlines()
             if ": error:" in line or ": warning:" in line or
-            "undefined reference" in line or line.startswith("make:")]
+            "undefined reference" in line or line.startswith("make: ***")]
     return keep[:limit] or log.splitlines()[-limit:]
