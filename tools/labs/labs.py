@@ -194,6 +194,10 @@ def main():
         import course
         return course.main(TOP, args, grade_one, skeleton)
     if args.cmd == "check":
+        if labconf.read_course(TOP):
+            print("labs-check needs the reference: run it in the "
+                  "repository, not in a course tree", file=sys.stderr)
+            return 2
         import selfcheck
         return selfcheck.main(TOP)
     p.print_help(sys.stderr)
