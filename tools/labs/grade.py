@@ -79,8 +79,15 @@ def run_suite(chk, tree_dir):
     if rc == 0 and ran:
         return Result(chk, True)
     keep = []
-    for line in out.splitlines():
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
         s = line.strip()
+        # a sanitizer's access lines say which field and who touched it
+        if re.match(r"^(Atomic )?(Previous )?(read|write|Read|Write) of "
+                    r"size", s) and i + 1 < len(lines) and \
+                lines[i + 1].strip().startswith("#0 "):
+            keep += [s, "  " + lines[i + 1].strip()]
+            continue
         if re.match(r"^\d+\. .*:\d+\s+-", s) or "SUMMARY:" in s or \
                 "ERROR: AddressSanitizer" in s or \
                 "WARNING: ThreadSanitizer" in s or \
@@ -89,7 +96,7 @@ def run_suite(chk, tree_dir):
             keep.append(s)
     if not ran and rc == 0:
         keep.append("no test ran (VLAB_ONLY=%s)" % chk.only)
-    return Result(chk, False, keep[:8] or out.splitlines()[-6:])
+    return Result(chk, False, keep[:10] or lines[-6:])
 
 
 def replay_cmd(top, tree_dir, variant, args):
@@ -218,6 +225,9 @@ def run_checks(top, lab, overlay, prebuilt, tag=None, stop_early=False,
         else:
             results.append(run_suite(chk, tree_dir))
         results[-1].seconds = time.time() - began
+        for path, shown in (shown_as or {}).items():
+            results[-1].lines = [e.replace(path + ":", shown + ":")
+                                 for e in results[-1].lines]
         if stop_early and not results[-1].ok:
             break
     return results, tree_dir
