@@ -65,7 +65,8 @@ SCENARIO_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/scenarios/posix.
 SCENARIO_QEMU_SRCS := $(filter-out tests/scenarios/program.c,$(SCENARIO_SRCS))
 
 .PHONY: docs-check all run test check docs clean help deps mutants module qemu-test golden dot-svg \
-	qemu-shell qemu-deps tsan bench qemu-stress fuzz soak
+	qemu-shell qemu-deps tsan bench qemu-stress fuzz soak \
+	lab grade course bulk labs-check
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -85,6 +86,11 @@ help:
 	@echo "make soak       SOAK_N checksummed transfers per ring configuration"
 	@echo "make docs       the Doxygen book in build/docs (fails on any warning)"
 	@echo "make docs-check the book, its excerpts against the code, its links"
+	@echo "make lab LAB=N  hand out lab N into exercises/NN-name/work/ (lab 0: STUDENT=id)"
+	@echo "make grade LAB=N  grade it (REF=1: the reference; FORMAT=gradescope)"
+	@echo "make course DEST=DIR LABS=\"1 2 3\"  a course term's tree, labs cut in place"
+	@echo "make bulk LAB=N SUBMISSIONS=DIR OUT=DIR  grade a folder of submissions"
+	@echo "make labs-check prove the lab machinery: skeletons fail, references pass"
 	@echo "make clean      remove build/"
 
 run: all
@@ -352,5 +358,51 @@ fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 		grep -E 'stat::number_of_executed_units|cov: ' build/fuzz/$$t.log | \
 			tail -2; \
 	done
+
+# --- Course labs: exercises/ (handouts, manifests), tools/labs/ --------
+# A lab's manifest names the functions it cuts; tools/labs/labs.py cuts
+# them from the reference, grades a lab in build/labs/NAME/tree with the
+# student's files in place of the reference's, and builds there with this
+# Makefile. exercises/README.md is the teachers' guide.
+LABS_PY := python3 tools/labs/labs.py
+LAB ?=
+lab:
+	@scripts/install-deps.sh labs
+	@test -n "$(LAB)" || { echo "make lab: say which: LAB=N" >&2; exit 2; }
+	@$(LABS_PY) lab $(LAB) $(if $(STUDENT),--student "$(STUDENT)")
+
+grade:
+	@scripts/install-deps.sh labs
+	@test -n "$(LAB)" || { echo "make grade: say which: LAB=N" >&2; exit 2; }
+	@$(LABS_PY) grade $(LAB) $(if $(REF),--ref) \
+		$(if $(FORMAT),--format $(FORMAT)) \
+		$(if $(RESULTS),--results "$(RESULTS)") \
+		$(if $(STUDENT),--student "$(STUDENT)")
+
+course:
+	@scripts/install-deps.sh labs
+	@test -n "$(DEST)" -a -n "$(LABS)" || \
+		{ echo "make course: DEST=DIR LABS=\"1 2 3\"" >&2; exit 2; }
+	@$(LABS_PY) course "$(DEST)" $(LABS)
+
+bulk:
+	@scripts/install-deps.sh labs
+	@test -n "$(LAB)" -a -n "$(SUBMISSIONS)" -a -n "$(OUT)" || \
+		{ echo "make bulk: LAB=N SUBMISSIONS=DIR OUT=DIR" >&2; exit 2; }
+	@$(LABS_PY) bulk $(LAB) "$(SUBMISSIONS)" "$(OUT)"
+
+# Every Done-when of the lab machinery as a test (tools/labs/selfcheck.py)
+labs-check:
+	@scripts/install-deps.sh labs
+	@$(LABS_PY) check
+
+# In a course tree (make course) the reference of a cut file comes
+# compiled, as exercises/prebuilt/V/FILE.o: the grader lists in PREBUILT
+# the cut files of the labs a grade does not own, and they are linked
+# from there instead of compiled from the student's copy.
+PREBUILT ?=
+$(patsubst %.c,$(BUILD)/%.o,$(PREBUILT)): $(BUILD)/%.o: exercises/prebuilt/$(V)/%.o
+	@mkdir -p $(@D)
+	cp $< $@
 
 -include $(shell find build -name '*.d' 2>/dev/null)

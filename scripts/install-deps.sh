@@ -9,6 +9,9 @@
 #   scripts/install-deps.sh qemu    kernel headers, QEMU, busybox, cpio,
 #                                   sparse and linux-source (checkpatch.pl)
 #                                   (make module, qemu-test, qemu-stress)
+#   scripts/install-deps.sh labs    what the lab machinery needs: python3,
+#                                   binutils (objcopy), CUnit (make lab,
+#                                   grade, course, bulk, labs-check)
 #   scripts/install-deps.sh all     everything above
 set -eu
 
@@ -16,13 +19,14 @@ case "${1:-all}" in
 test) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev graphviz" ;;
 docs) pkgs="doxygen graphviz python3 linkchecker" ;;
 graphviz) pkgs="graphviz" ;;
+labs) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev python3 binutils" ;;
 qemu) pkgs="gcc make libc6-dev linux-headers-amd64 qemu-system-x86 busybox-static
 	cpio sparse linux-source xz-utils perl" ;;
-all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz
+all) pkgs="gcc make libc6-dev linux-libc-dev libcunit1-dev doxygen graphviz python3 binutils
 	linux-headers-amd64 qemu-system-x86 busybox-static cpio sparse
 	linux-source xz-utils perl python3 linkchecker" ;;
 *)
-	echo "install-deps.sh: unknown group '$1' (test, docs, graphviz, qemu, all)" >&2
+	echo "install-deps.sh: unknown group '$1' (test, docs, graphviz, labs, qemu, all)" >&2
 	exit 2
 	;;
 esac
