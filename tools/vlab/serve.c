@@ -222,10 +222,13 @@ static int serve_device(const struct options *o,
 	}
 	serving = NULL;
 	unlink(o->vhost_user);
+	/* the IRQ and device threads count atomically; they are idle now */
 	for (q = 0; q < vu.nvrings; q++)
 		fprintf(stderr, "vlab serve: %s q%u: %lu kicks, %lu interrupts, %lu buffers\n",
-			name, q, vu.vring[q].kicks, vu.vring[q].calls,
-			vu.dev->vqs[q].stats.chains);
+			name, q, vu.vring[q].kicks,
+			__atomic_load_n(&vu.vring[q].calls, __ATOMIC_RELAXED),
+			__atomic_load_n(&vu.dev->vqs[q].stats.chains,
+					__ATOMIC_RELAXED));
 	fprintf(stderr, "vlab serve: %lu messages, %lu refused; %lu device errors%s%s\n",
 		vu.messages, vu.refused, vu.dev->errors,
 		vu.dev->errors ? ": " : "", vu.dev->errors ?
