@@ -31,10 +31,13 @@
 #define MEM_GPA 0x100000ULL
 /** Queue size the test's driver uses. */
 #define QSIZE 8
-/** Offsets of the ring areas and the buffer in the region. */
+/** Offset of the descriptor table in the region. */
 #define DESC_OFF 0x0
+/** Offset of the avail ring. */
 #define AVAIL_OFF 0x1000
+/** Offset of the used ring. */
 #define USED_OFF 0x2000
+/** Offset of the buffer the test's driver posts. */
 #define BUF_OFF 0x8000
 
 /** One back-end with its serve thread and the test's end of the socket. */
@@ -47,7 +50,8 @@ struct fixture {
 	int done;			/**< it returned (atomic) */
 	int memfd;			/**< the guest memory */
 	uint8_t *mem;			/**< the test's mapping of it */
-	int kick, call;			/**< eventfds of vring 0 */
+	int kick;			/**< vring 0's kick eventfd */
+	int call;			/**< vring 0's call eventfd */
 };
 
 /** The fixture of the running test. */
@@ -471,7 +475,11 @@ static void test_features_not_offered(void)
 	CU_ASSERT_EQUAL(finish(true), 0);
 }
 
-/** vlab_device_wait_idle() style condition: the device has the kick. */
+/**
+ * kick_seen() - harness_wait() condition: the device took the kick.
+ * @param arg unused.
+ * @return true once the queue counted a notification.
+ */
 static bool kick_seen(void *arg)
 {
 	(void)arg;
