@@ -66,7 +66,7 @@ SCENARIO_QEMU_SRCS := $(filter-out tests/scenarios/program.c,$(SCENARIO_SRCS))
 
 .PHONY: docs-check all run test check docs clean help deps mutants module qemu-test golden dot-svg \
 	qemu-shell qemu-deps tsan bench qemu-stress fuzz soak \
-	lab grade course bulk labs-check
+	lab grade course bulk labs-check qemu-vhost-test
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/vlab
@@ -79,6 +79,7 @@ help:
 	@echo "make module     build driver/*.c as kernel modules (KDIR=headers tree)"
 	@echo "make qemu-test  boot Debian's kernel in QEMU and run the drivers there"
 	@echo "make qemu-stress slub_debug, unplug, kill and rmmod loops in a QEMU guest"
+	@echo "make qemu-vhost-test  Linux's own drivers on our devices (vhost-user)"
 	@echo "make qemu-shell the same guest, interactive"
 	@echo "make bench      stream 100k buffers per ring configuration, print figures"
 	@echo "make mutants    remove each validation check in turn; its test must fail"
@@ -293,6 +294,14 @@ qemu-test: module $(QEMU_OUT)/vlab-scenarios
 	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) \
 		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT) \
 		tests/qemu/run.sh test
+
+# Real Linux drivers on our device models: QEMU's vhost-user-rng-pci and
+# vhost-user-blk-pci served by `vlab serve` (tests/qemu/vhost-run.sh)
+qemu-vhost-test: module $(QEMU_OUT)/vlab-scenarios build/release/vlab
+	@kroot=$$(scripts/fetch-kernel.sh $(KVER) $(CURDIR)/$(QEMU_OUT)) && \
+	KROOT=$$kroot KVER=$(KVER) MODDIR=$(MODDIR) VLAB=build/release/vlab \
+		SCENARIOS=$(QEMU_OUT)/vlab-scenarios OUT=$(QEMU_OUT)/vhost \
+		tests/qemu/vhost-run.sh
 
 # slub_debug=FZPU, unplug and kill loops, device_del through the monitor
 qemu-stress: module $(QEMU_OUT)/vlab-scenarios

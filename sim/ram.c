@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /**
  * @file
- * @brief Guest RAM mapping and bounds-checked translation.
+ * @brief Guest RAM mapping and bounds-checked translation, for RAM of our
+ * own and for regions mapped from a vhost-user front-end.
  */
 #include "sim/ram.h"
 
@@ -31,6 +32,7 @@ int vlab_ram_init(struct vlab_ram *ram, uint64_t size)
 	ram->host = (uint8_t *)p + VLAB_RAM_GUARD;
 	ram->gpa = VLAB_RAM_BASE;
 	ram->size = size;
+	ram->nregions = 0;
 	return 0;
 }
 
@@ -43,10 +45,67 @@ void vlab_ram_fini(struct vlab_ram *ram)
 	ram->size = 0;
 }
 
+/**
+ * region_ptr() - vlab_ram_ptr() over the regions of the second form.
+ * @param ram the RAM, with @c nregions > 0.
+ * @param gpa first byte.
+ * @param len its length.
+ * @return the host pointer, or NULL unless the range lies in one region.
+ */
+static void *region_ptr(const struct vlab_ram *ram, uint64_t gpa,
+			uint64_t len)
+{
+	const struct vlab_ram_region *r;
+	unsigned int i;
+	uint64_t off;
+
+	for (i = 0; i < ram->nregions; i++) {
+		r = &ram->regions[i];
+		if (gpa < r->gpa)
+			continue;
+		off = gpa - r->gpa;
+		/* as below: no sum can wrap */
+		if (off >= r->size || len > r->size - off)
+			continue;
+		return r->host + off;
+	}
+	return NULL;
+}
+
+int vlab_ram_set_regions(struct vlab_ram *ram,
+			 const struct vlab_ram_region *r, unsigned int n)
+{
+	struct vlab_ram_region sorted[VLAB_RAM_MAX_REGIONS], t;
+	unsigned int i, j;
+
+	if (n > VLAB_RAM_MAX_REGIONS)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!r[i].size || r[i].gpa > UINT64_MAX - (r[i].size - 1))
+			return -EINVAL;
+		sorted[i] = r[i];
+		for (j = i; j > 0 && sorted[j - 1].gpa > sorted[j].gpa; j--) {
+			t = sorted[j - 1];
+			sorted[j - 1] = sorted[j];
+			sorted[j] = t;
+		}
+	}
+	/* sorted: each must end before the next begins (RELIABILITY D9) */
+	for (i = 1; i < n; i++)
+		if (sorted[i].gpa - sorted[i - 1].gpa < sorted[i - 1].size)
+			return -EINVAL;
+	for (i = 0; i < n; i++)
+		ram->regions[i] = sorted[i];
+	ram->nregions = n;
+	return 0;
+}
+
 void *vlab_ram_ptr(const struct vlab_ram *ram, uint64_t gpa, uint64_t len)
 {
 	uint64_t off;
 
+	if (ram->nregions)
+		return region_ptr(ram, gpa, len);
 	if (gpa < ram->gpa)
 		return NULL;
 	off = gpa - ram->gpa;

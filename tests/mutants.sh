@@ -319,6 +319,21 @@ mutant "guard pages around guest RAM are PROT_NONE" sim/ram.c \
 	"test_hostile|guard pages" \
 	"	p = mmap(NULL, size + 2 * VLAB_RAM_GUARD, PROT_NONE," \
 	"	p = mmap(NULL, size + 2 * VLAB_RAM_GUARD, PROT_READ,"
+mutant "D9 overlapping guest RAM regions accepted" sim/ram.c \
+	test_vhost_user \
+	"		if (sorted[i].gpa - sorted[i - 1].gpa < sorted[i - 1].size)
+			return -EINVAL;" "		if (0)
+			return -EINVAL;"
+mutant "vhost-user ring outside every region accepted" \
+	sim/vhost_user_vring.c test_vhost_user \
+	"	if (!gpa_of(vu, a->desc_user_addr, &g) ||
+	    !gpa_of(vu, a->avail_user_addr, &g) ||
+	    !gpa_of(vu, a->used_user_addr, &g))
+		return vu_refuse(vu, m, \"q%u: ring at" \
+	"	if (0)
+		return vu_refuse(vu, m, \"q%u: ring at"
+mutant "D19 vhost-user features never offered accepted" sim/vhost_user.c \
+	test_vhost_user "	if (f & ~offered)" "	if (0)"
 
 mutant "golden: a trace point dropped (publish-used)" sim/vq_split.c \
 	test_golden "	VLAB_TRACE(.kind = VLAB_EV_USED_PUBLISH, .dev = dev->name,

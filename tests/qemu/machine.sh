@@ -5,7 +5,8 @@
 # What the kernel prints when something went wrong; any match fails a run.
 KERNEL_PROBLEMS='BUG:|BUG [a-z]|kernel BUG|WARNING:|Oops|general protection|Call Trace|refcount_t:|use-after-free|Poison overwritten|Redzone|Object padding|Freepointer|SLUB: .*(corrupt|error)'
 
-# build_initramfs: $OUT/initramfs.cpio.gz with busybox, /init, the virtio
+# build_initramfs: $OUT/initramfs.cpio.gz with busybox, /init ($VLAB_INIT or
+# init), the virtio
 # core modules of both transports, our modules, vlab-scenarios, the stress
 # script, and a payload file the blk scenario writes ($OUT/payload.bin:
 # 200000 random bytes, not a whole number of sectors).
@@ -20,14 +21,16 @@ build_initramfs() {
 	mkdir -p "$staging/bin" "$staging/proc" "$staging/sys" "$staging/dev" \
 		"$staging/lib/modules"
 	cp "$busybox" "$staging/bin/busybox"
-	cp "$here/init" "$staging/init"
+	# VLAB_INIT: another /init (tests/qemu/vhost-init for qemu-vhost-test)
+	cp "${VLAB_INIT:-$here/init}" "$staging/init"
 	chmod 755 "$staging/init"
 	cp "$here/stress.sh" "$staging/bin/vlab-stress"
 	cp "$SCENARIOS" "$staging/bin/vlab-scenarios"
 	head -c 200000 /dev/urandom >"$OUT/payload.bin"
 	cp "$OUT/payload.bin" "$staging/payload.bin"
+	# VLAB_EXTRA_MODULES: more of Debian's modules (the stock drivers)
 	for m in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev \
-		virtio_pci virtio_mmio; do
+		virtio_pci virtio_mmio ${VLAB_EXTRA_MODULES:-}; do
 		ko=$(find "$kmods" -name "$m.ko" | head -n 1)
 		[ -n "$ko" ] || { echo "qemu: $m.ko not found under $kmods" >&2; exit 1; }
 		cp "$ko" "$staging/lib/modules/"

@@ -27,6 +27,7 @@
 #include "tests/scenarios/scenario.h"
 #include "tools/vlab/canon.h"
 #include "tools/vlab/run.h"
+#include "tools/vlab/serve.h"
 #include "tools/vlab/sinks.h"
 #include "virtio/shared/boundary.h"
 
@@ -503,6 +504,8 @@ int main(int argc, char **argv)
 		vlab_events_reference(stdout);
 		return 0;
 	}
+	if (o.serve)
+		return vlab_serve(&o);
 	/* "out/" and "out" name one directory: file names get one slash */
 	while (o.dot_dir && strlen(o.dot_dir) > 1 &&
 	       o.dot_dir[strlen(o.dot_dir) - 1] == '/')

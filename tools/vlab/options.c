@@ -20,6 +20,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: vlab run rng|blk|console|stream [options]\n"
 	      "       vlab step rng|blk|console|stream [options] [--steps N]\n"
+	      "       vlab serve rng|blk --vhost-user SOCKET [options]\n"
 	      "       vlab diff TRACE-A TRACE-B\n"
 	      "       vlab events\n"
 	      "       vlab --help\n"
@@ -39,6 +40,14 @@ static void usage(FILE *out)
 	      "           virtio-net's transmit path) over the loopback test\n"
 	      "           device; with --stats, compare the kicks and interrupts\n"
 	      "           per buffer with and without --no-event-idx\n"
+	      "serve: be the device of a real guest: listen on SOCKET for\n"
+	      "QEMU's vhost-user-rng-pci or vhost-user-blk-pci (chardev\n"
+	      "socket, guest memory from memory-backend-memfd,share=on) and\n"
+	      "run the same device model on the rings of the guest's own\n"
+	      "virtio_rng or virtio_blk driver. Serves one front-end, ends\n"
+	      "when it disconnects (or on SIGINT/SIGTERM); exit 1 when the\n"
+	      "driver broke a rule or the protocol failed. With --trace each\n"
+	      "message is narrated and each pop lists the buffers it read\n"
 	      "events: every kind of trace event, its side, its section of\n"
 	      "virtio 1.2 and what it means, as a Markdown page (the book's\n"
 	      "event reference is made from it)\n"
@@ -123,6 +132,10 @@ static void usage(FILE *out)
 	      "              the list below and watch the other side defend\n"
 	      "              (docs/reliability.md); driver faults need lockstep\n"
 	      "  --help      this text\n"
+	      "\n"
+	      "serve options: --vhost-user SOCKET (required), --trace,\n"
+	      "  --trace-format text|jsonl, --seed, --no-indirect,\n"
+	      "  --no-event-idx, and for blk --disk and the offers below\n"
 	      "\n"
 	      "blk options:\n"
 	      "  --disk FILE the disk image (a regular file; its size in whole\n"
@@ -315,6 +328,28 @@ static bool parse_device_option(int argc, char **argv, int *i,
 	return true;
 }
 
+/**
+ * check_serve() - what `vlab serve` refuses: a device it cannot serve, no
+ * socket, and the options of a simulated run (the guest is real: no
+ * lockstep, no stepping, no guest program).
+ * @param o the options parsed.
+ */
+static void check_serve(struct options *o)
+{
+	if (strcmp(o->device, "rng") && strcmp(o->device, "blk"))
+		bad_usage("serve has rng and blk, not '%s'", o->device);
+	if (!o->vhost_user)
+		bad_usage("serve needs --vhost-user SOCKET");
+	if (o->dot_dir || o->check_writes || o->steps >= 0 || o->packed ||
+	    o->wake_latency_set || o->timeout_s || o->bytes != 16 ||
+	    o->write_file || o->sector != 1 || o->dmesg || o->stats)
+		bad_usage("serve takes --vhost-user, --trace, --trace-format, --seed, --no-indirect, --no-event-idx and the blk offers; the other options belong to 'vlab run'");
+	if (o->format == FORMAT_CANON)
+		bad_usage("serve prints --trace-format text or jsonl");
+	/* a real guest runs in real time: the free schedule */
+	o->free_schedule = true;
+}
+
 void vlab_options_parse(int argc, char **argv, struct options *o)
 {
 	uint64_t v;
@@ -347,8 +382,10 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 	}
 	if (!strcmp(argv[1], "step"))
 		o->step = true;
+	else if (!strcmp(argv[1], "serve"))
+		o->serve = true;
 	else if (strcmp(argv[1], "run"))
-		bad_usage("unknown command '%s' (known: run, step, diff)",
+		bad_usage("unknown command '%s' (known: run, step, serve, diff, events)",
 			  argv[1]);
 	if (argc < 3 || argv[2][0] == '-')
 		bad_usage("'%s' needs a device: rng, blk, console or stream",
@@ -363,6 +400,12 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--trace")) {
 			o->trace = true;
+		} else if (!strcmp(argv[i], "--vhost-user")) {
+			if (!o->serve)
+				bad_usage("--vhost-user belongs to 'vlab serve'");
+			if (i + 1 == argc || !argv[i + 1][0])
+				bad_usage("--vhost-user needs a socket path");
+			o->vhost_user = argv[++i];
 		} else if (!strcmp(argv[i], "--dmesg")) {
 			o->dmesg = true;
 		} else if (!strcmp(argv[i], "--no-indirect")) {
@@ -451,6 +494,8 @@ void vlab_options_parse(int argc, char **argv, struct options *o)
 			bad_usage("unknown option '%s'", argv[i]);
 		}
 	}
+	if (o->serve)
+		check_serve(o);
 	if (strcmp(o->device, "rng") && o->bytes != 16)
 		bad_usage("--bytes belongs to 'vlab run rng'");
 	/* the stream run models a device thread that needs time to wake */

@@ -38,6 +38,8 @@ enum trace_format {
 /** What the command line asked for. */
 struct options {
 	bool step;		/**< `vlab step` rather than `vlab run` */
+	bool serve;		/**< `vlab serve`: a vhost-user back-end */
+	const char *vhost_user;	/**< serve: --vhost-user SOCKET */
 	bool events;		/**< `vlab events`: the event reference */
 	const char *diff_a;	/**< `vlab diff A B`: the first trace */
 	const char *diff_b;	/**< and the second */
