@@ -231,6 +231,26 @@ static void queue_reg_write(struct vlab_device *dev, uint64_t offset,
 }
 
 /**
+ * trace_queue() - report a queue setup, accepted or refused, with the
+ * size and the three areas the driver wrote (§4.2.3.2).
+ * @param dev the device.
+ * @param vq the queue.
+ * @param kind VLAB_EV_QUEUE_SETUP or VLAB_EV_QUEUE_REFUSED.
+ *
+ * Trace event: queue-setup or queue-refused.
+ */
+static void trace_queue(struct vlab_device *dev, const struct vlab_vq *vq,
+			enum vlab_event_kind kind)
+{
+	VLAB_TRACE(.kind = kind, .dev = dev->name, .queue = (int)vq->index,
+		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
+			     VLAB_RING_SPLIT,
+		   .queue_area = { .size = vq->num, .desc = vq->desc_gpa,
+				   .driver = vq->driver_gpa,
+				   .device = vq->device_gpa });
+}
+
+/**
  * queue_ready_write() - QueueReady: enable (after checking the setup) or
  * disable the selected queue.
  * @param dev the device (lock held).
@@ -265,34 +285,14 @@ static void queue_ready_write(struct vlab_device *dev, uint32_t val)
 		 */
 		fprintf(stderr, "[%s] queue %u setup refused: QueueReady before an accepted FEATURES_OK (§3.1.1)\n",
 			dev->name, vq->index);
-		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
-			   .queue = (int)vq->index,
-			   .layout = vq->packed_ring ? VLAB_RING_PACKED :
-				     VLAB_RING_SPLIT,
-			   .queue_area = { .size = vq->num,
-					   .desc = vq->desc_gpa,
-					   .driver = vq->driver_gpa,
-					   .device = vq->device_gpa });
+		trace_queue(dev, vq, VLAB_EV_QUEUE_REFUSED);
 		return;
 	}
 	if (vlab_vq_enable(dev, vq)) {
-		VLAB_TRACE(.kind = VLAB_EV_QUEUE_REFUSED, .dev = dev->name,
-			   .queue = (int)vq->index,
-			   .layout = vq->packed_ring ? VLAB_RING_PACKED :
-				     VLAB_RING_SPLIT,
-			   .queue_area = { .size = vq->num,
-					   .desc = vq->desc_gpa,
-					   .driver = vq->driver_gpa,
-					   .device = vq->device_gpa });
+		trace_queue(dev, vq, VLAB_EV_QUEUE_REFUSED);
 		return;
 	}
-	VLAB_TRACE(.kind = VLAB_EV_QUEUE_SETUP, .dev = dev->name,
-		   .queue = (int)vq->index,
-		   .layout = vq->packed_ring ? VLAB_RING_PACKED :
-			     VLAB_RING_SPLIT,
-		   .queue_area = { .size = vq->num, .desc = vq->desc_gpa,
-				   .driver = vq->driver_gpa,
-				   .device = vq->device_gpa });
+	trace_queue(dev, vq, VLAB_EV_QUEUE_SETUP);
 }
 
 /**

@@ -100,6 +100,21 @@ int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 	return 0;
 }
 
+int vlab_event_device(const struct vlab_machine *m,
+		      const struct vlab_event *ev)
+{
+	unsigned int d;
+
+	if (!ev->dev)
+		return -1;
+	for (d = 0; d < m->ndevs; d++)
+		if (!strcmp(m->devs[d]->name, ev->dev))
+			return (int)d;
+	if (sscanf(ev->dev, "virtio%u", &d) == 1 && d < m->ndevs)
+		return (int)d;
+	return -2;
+}
+
 void vlab_ringview_free(struct vlab_ringview *rv)
 {
 	free(rv->desc);

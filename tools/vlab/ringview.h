@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <linux/virtio_ring.h>
 
+#include "sim/machine.h"
 #include "virtio/shared/boundary.h"
 
 struct vlab_device;
@@ -85,6 +86,20 @@ struct vlab_ringview {
  */
 int vlab_ringview_take(struct vlab_ringview *rv, const struct vlab_device *dev,
 		       unsigned int q);
+
+/**
+ * vlab_event_device() - the machine slot of the device an event names:
+ * the device's own name ("rng0") or the guest's ("virtio0"; the guest
+ * numbers its devices in the order the machine plugs them in, which is
+ * the slot order). The views and the write check find a queue's rings
+ * by it.
+ * @param m the machine.
+ * @param ev the event.
+ * @return the slot, -1 when the event names no device, -2 when it names
+ * one the machine does not have.
+ */
+int vlab_event_device(const struct vlab_machine *m,
+		      const struct vlab_event *ev);
 
 /**
  * vlab_ringview_free() - release a snapshot's arrays.

@@ -50,30 +50,6 @@ static unsigned int nqueues(const struct vlab_ring_tracker *t, unsigned int d)
 	return n < VLAB_STEP_QUEUES ? n : VLAB_STEP_QUEUES;
 }
 
-/**
- * device_slot() - the slot of the device an event names.
- * @param t the tracker.
- * @param ev the event.
- * @return the slot, -1 when the event names no device, -2 when it names
- * one the machine does not have.
- */
-static int device_slot(const struct vlab_ring_tracker *t,
-		       const struct vlab_event *ev)
-{
-	unsigned int d;
-
-	if (!ev->dev)
-		return -1;
-	for (d = 0; d < t->m->ndevs; d++)
-		if (!strcmp(t->m->devs[d]->name, ev->dev))
-			return (int)d;
-	/* the guest names its devices virtio0, virtio1, ... in the order the
-	 * machine plugs them in, which is the slot order */
-	if (sscanf(ev->dev, "virtio%u", &d) == 1 && d < t->m->ndevs)
-		return (int)d;
-	return -2;
-}
-
 /** What to do with a queue whose snapshot was just taken. */
 enum render {
 	RENDER_NONE,	/**< only remember it */
@@ -323,7 +299,7 @@ void vlab_stepper_sink(const struct vlab_event *ev, uint64_t seq,
 		       const char *thread, void *opaque)
 {
 	struct vlab_stepper *st = opaque;
-	int d = device_slot(&st->rings, ev);
+	int d = vlab_event_device(st->rings.m, ev);
 
 	vlab_event_counts_add(&st->counts, ev);
 	if (st->quit) {
@@ -380,7 +356,7 @@ static void dot_quoted(FILE *out, const char *s)
 void vlab_dot_event(struct vlab_dot_writer *w, const struct vlab_event *ev,
 		    uint64_t seq, const char *thread)
 {
-	int d = device_slot(&w->rings, ev);
+	int d = vlab_event_device(w->rings.m, ev);
 	char path[4096], what[256], q[16];
 	FILE *out;
 

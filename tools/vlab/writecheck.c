@@ -6,6 +6,7 @@
  * says (see writecheck.h for why this can be exact in lockstep).
  */
 #include "tools/vlab/writecheck.h"
+#include "tools/vlab/ringview.h"
 
 #include <endian.h>
 #include <inttypes.h>
@@ -24,28 +25,6 @@ struct span {
 	uint32_t off;			/**< first byte in it */
 	uint32_t len;			/**< bytes */
 };
-
-/**
- * dev_slot() - the machine slot of the device an event names: by the
- * device's own name ("rng0") or the guest's ("virtio0", in plug order).
- * @param wc the checker.
- * @param ev the event.
- * @return the slot, or -1.
- */
-static int dev_slot(const struct vlab_writecheck *wc,
-		    const struct vlab_event *ev)
-{
-	unsigned int d;
-
-	if (!ev->dev)
-		return -1;
-	for (d = 0; d < wc->m->ndevs; d++)
-		if (!strcmp(wc->m->devs[d]->name, ev->dev))
-			return (int)d;
-	if (sscanf(ev->dev, "virtio%u", &d) == 1 && d < wc->m->ndevs)
-		return (int)d;
-	return -1;
-}
 
 /**
  * ram() - the host bytes of a region.
@@ -613,7 +592,7 @@ void vlab_writecheck_event(struct vlab_writecheck *wc,
 {
 	struct span spans[VLAB_EV_MAX_FIELDS];
 	struct vlab_wc_queue *q = NULL;
-	int dev = dev_slot(wc, ev);
+	int dev = vlab_event_device(wc->m, ev);
 	unsigned int i, a, n = 0;
 	char name[48];
 
