@@ -134,6 +134,13 @@ def run_trace(top, chk, tree_dir, scratch):
         if bad:
             same = False
             lines += ["the run reported: " + b for b in bad[:6]]
+    if chk.expect and not re.search(chk.expect, out + err, re.M):
+        same = False
+        lines.append("`vlab run %s` never printed a line matching: %s" %
+                     (chk.trace, chk.expect))
+        said = [e.strip() for e in (out + err).splitlines()
+                if re.match(r"(\[|# stats:|# \d)", e)]
+        lines += ["it printed: " + e for e in said[-4:]]
     if not same:
         lines += [e.strip() for e in err.splitlines()
                   if e.startswith("vlab:") or "Sanitizer" in e or

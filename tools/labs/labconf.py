@@ -36,6 +36,8 @@ class Check:
         self.part = sec.get("part")
         self.status = sec.get("status")
         self.forbid = sec.get("forbid")
+        # a line the run must print (a defence's error line, a count)
+        self.expect = sec.get("expect")
         self.suite = sec.get("suite")
         self.only = sec.get("only")
         self.cfg = sec.get("cfg")

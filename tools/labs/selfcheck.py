@@ -68,6 +68,33 @@ def forget_free_list(body):
                   "(void)ctx;\n\treturn vq->desc_state[head].data;", body)
 
 
+def replace_stmt(start, by):
+    """A mutant: the statement starting with start (to its ';') becomes
+    by, so that an if before it still has a body."""
+    def apply(body):
+        at = body.index(start)
+        end = body.index(";", at)
+        return body[:at] + by + body[end + 1:]
+    return apply
+
+
+def replace_text(old, new):
+    """A mutant: one piece of the body's text replaced."""
+    def apply(body):
+        return body.replace(old, new, 1)
+    return apply
+
+
+def drop_block(start):
+    """A mutant: the if statement starting with start, its braced block
+    included, is left out (a check removed)."""
+    def apply(body):
+        at = body.index(start)
+        close = csource.match_close(body, body.index("{", at), "{", "}")
+        return body[:at] + body[close + 1:].lstrip("\n\t")
+    return apply
+
+
 # (lab, mistake, function, transform, what the grade must print)
 MUTANTS = [
     (1, "device made ready before its queue exists", "vlab_rng_probe",
@@ -80,6 +107,19 @@ MUTANTS = [
      forget_free_list, "yours:"),
     (3, "idx published before the descriptor", "publish_avail_split",
      publish_idx_first, "ThreadSanitizer: data race"),
+    (4, "used_event not written", "enable_cb_prepare_split",
+     replace_stmt("WRITE_ONCE(vring_used_event", "(void)0;"), "yours:"),
+    (5, "wrap counter not flipped", "write_descs_packed",
+     drop_line("vq->packed.avail_wrap_counter = wrap;"), "indices wrap past 65535"),
+    (6, "a bad used id accepted", "vring_check_used",
+     drop_block("if (unlikely(id >="), "FAILR1"),
+    (7, "the status byte not read", "vlab_blk_request",
+     replace_text("switch (*vb->status) {", "return 0;\n\tswitch "
+                  "(*vb->status) {"), "FAILBLK"),
+    (8, "receive buffers not re-posted", "vlab_console_rx_done",
+     drop_line("vlab_console_fill_rx("), "FAILCON"),
+    (9, "a chain past the queue size accepted", "vq_split_validate_chain",
+     drop_block("if (count++ == limit)"), "FAILD4"),
 ]
 
 
@@ -159,6 +199,11 @@ def check_code_lab(top, lab, t, grade_one, skeleton):
     (score, total, _, _), _ = grade_one(lab, None, True, out=lines.append)
     t.expect(score == total, "lab %d: the reference gets full marks "
              "(%d/%d)" % (lab.number, score, total), lines)
+    check_mutants(top, lab, t, grade_one)
+
+
+def check_mutants(top, lab, t, grade_one):
+    """The typical mistakes of MUTANTS for lab: each fails and says."""
     for number, mistake, func, transform, expect in MUTANTS:
         if number != lab.number:
             continue
