@@ -112,7 +112,7 @@ MUTANTS = [
     (5, "wrap counter not flipped", "write_descs_packed",
      drop_line("vq->packed.avail_wrap_counter = wrap;"), "indices wrap past 65535"),
     (6, "a bad used id accepted", "vring_check_used",
-     drop_block("if (unlikely(id >="), "FAILR1"),
+     drop_block("if (unlikely(id >="), "never printed a line matching"),
     (7, "the status byte not read", "vlab_blk_request",
      replace_text("switch (*vb->status) {", "return 0;\n\tswitch "
                   "(*vb->status) {"), "FAILBLK"),
