@@ -116,8 +116,8 @@ MUTANTS = [
     (7, "the status byte not read", "vlab_blk_request",
      replace_text("switch (*vb->status) {", "return 0;\n\tswitch "
                   "(*vb->status) {"), "-EIO)"),
-    (8, "receive buffers not re-posted", "vlab_console_rx_done",
-     drop_line("vlab_console_fill_rx("), "FAILCON"),
+    (8, "receive buffers not re-posted", "vlab_console_read",
+     drop_line("vlab_console_fill_rx("), "yours:"),
     (9, "a chain past the queue size accepted", "vq_split_validate_chain",
      drop_block("if (count++ == limit)"), "FAILD4"),
 ]
