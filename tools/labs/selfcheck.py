@@ -119,7 +119,8 @@ MUTANTS = [
     (8, "receive buffers not re-posted", "vlab_console_read",
      drop_line("vlab_console_fill_rx("), "yours:"),
     (9, "a chain past the queue size accepted", "vq_split_validate_chain",
-     drop_block("if (count++ == limit)"), "FAILD4"),
+     replace_text("count++ == limit", "count++ == UINT16_MAX"),
+     "never printed a line matching"),
 ]
 
 
