@@ -286,6 +286,10 @@ def report(top, lab, results, tree_dir, out):
                 out("      hint: " + r.check.hint)
             for line in r.lines:
                 out("      " + line)
+        elif r.check.driver:
+            # the QEMU guest's own checks, each in the report
+            for line in r.lines:
+                out("      " + line)
     for chk in lab.checks[len(results):]:
         out("FAIL  0/%d  %s" % (chk.points, chk.name))
         out("      not run: an earlier check failed (stop-early)")

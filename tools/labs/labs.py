@@ -8,7 +8,7 @@ bulk and labs-check targets call it).
   labs.py cut N --out DIR [--only FUNC]   skeleton files, for tests
   labs.py course DEST LABS...        a course term's tree
   labs.py bulk N SUBMISSIONS OUT     grade a folder of submissions
-  labs.py check                      prove the machinery (make labs-check)
+  labs.py check [--qemu]             prove the machinery (make labs-check)
 
 Exit status: 0 for success and full marks, 1 for a grade short of them,
 2 for a usage error.
@@ -193,7 +193,8 @@ def main():
     s.add_argument("lab", type=int)
     s.add_argument("submissions")
     s.add_argument("out")
-    sub.add_parser("check")
+    s = sub.add_parser("check")
+    s.add_argument("--qemu", action="store_true")
     args = p.parse_args()
     if args.cmd == "lab":
         return cmd_lab(args)
@@ -210,7 +211,7 @@ def main():
                   "repository, not in a course tree", file=sys.stderr)
             return 2
         import selfcheck
-        return selfcheck.main(TOP)
+        return selfcheck.main(TOP, args.qemu)
     p.print_help(sys.stderr)
     return 2
 

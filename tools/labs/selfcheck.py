@@ -370,8 +370,36 @@ def check_course(top, t):
              "cut in the tree (the driver from the prebuilt object)", lines)
 
 
-def main(top):
-    """Run every expectation; exit 0 only when all held."""
+def check_qemu(top, t, skeleton):
+    """make grade QEMU=1: labs 1 and 7's references pass in the QEMU
+    guest, lab 1's skeleton fails there (make labs-check QEMU=1)."""
+    for number in (1, 7):
+        rc, lines = run_make(top, ["grade", "LAB=%d" % number, "QEMU=1",
+                                   "REF=1"])
+        guest = [x.strip() for x in lines if "in the guest:" in x]
+        t.expect(rc == 0 and guest, "make grade LAB=%d QEMU=1 REF=1 passes "
+                 "(%s)" % (number, guest[-1] if guest else "no guest"),
+                 lines)
+    lab = labconf.get_lab(top, 1)
+    work = write_work(top, lab, "skeleton-qemu",
+                      {p: skeleton(top, lab, p) for p in lab.files()})
+    p = subprocess.run(["python3", os.path.join(top, "tools", "labs",
+                                                "labs.py"),
+                        "grade", "1", "--qemu", "--work", work],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, env=tree.clean_env())
+    lines = p.stdout.splitlines()
+    qemu = [x for x in lines if x.startswith("FAIL") and "QEMU" in x]
+    t.expect(p.returncode != 0 and qemu, "lab 1's skeleton fails in the "
+             "QEMU guest too: %s" % (qemu[0] if qemu else "(no line)"),
+             lines)
+
+
+def main(top, qemu=False):
+    """Run every expectation; exit 0 only when all held.
+
+    qemu: also the QEMU guest's grades (make labs-check QEMU=1).
+    """
     t = Tally()
     start = time.time()
     labs = labconf.all_labs(top)
@@ -384,6 +412,8 @@ def main(top):
     check_gradescope(top, t)
     check_bulk(top, t, cli.skeleton)
     check_course(top, t)
+    if qemu:
+        check_qemu(top, t, cli.skeleton)
     print("labs-check: %.0f s" % (time.time() - start))
     print("%d passed, %d failed" % (t.passed, t.failed))
     return 0 if t.failed == 0 else 1
