@@ -88,7 +88,7 @@ help:
 	@echo "make docs       the Doxygen book in build/docs (fails on any warning)"
 	@echo "make docs-check the book, its excerpts against the code, its links"
 	@echo "make lab LAB=N  hand out lab N into exercises/NN-name/work/ (lab 0: STUDENT=id)"
-	@echo "make grade LAB=N  grade it (REF=1: the reference; FORMAT=gradescope)"
+	@echo "make grade LAB=N  grade it (REF=1: the reference; FORMAT=gradescope; QEMU=1: also in a QEMU guest)"
 	@echo "make course DEST=DIR LABS=\"1 2 3\"  a course term's tree, labs cut in place"
 	@echo "make bulk LAB=N SUBMISSIONS=DIR OUT=DIR  grade a folder of submissions"
 	@echo "make labs-check prove the lab machinery: skeletons fail, references pass"
@@ -380,10 +380,14 @@ lab:
 	@test -n "$(LAB)" || { echo "make lab: say which: LAB=N" >&2; exit 2; }
 	@$(LABS_PY) lab $(LAB) $(if $(STUDENT),--student "$(STUDENT)")
 
+# QEMU=1: also the driver as a kernel module in a QEMU guest (labs 1, 2,
+# 7, 8; KDIR as for make module)
 grade:
 	@scripts/install-deps.sh labs
+	@$(if $(QEMU),scripts/install-deps.sh qemu)
 	@test -n "$(LAB)" || { echo "make grade: say which: LAB=N" >&2; exit 2; }
-	@$(LABS_PY) grade $(LAB) $(if $(REF),--ref) \
+	@KDIR="$(KDIR)" $(LABS_PY) grade $(LAB) $(if $(REF),--ref) \
+		$(if $(QEMU),--qemu) \
 		$(if $(FORMAT),--format $(FORMAT)) \
 		$(if $(RESULTS),--results "$(RESULTS)") \
 		$(if $(STUDENT),--student "$(STUDENT)")
@@ -400,10 +404,12 @@ bulk:
 		{ echo "make bulk: LAB=N SUBMISSIONS=DIR OUT=DIR" >&2; exit 2; }
 	@$(LABS_PY) bulk $(LAB) "$(SUBMISSIONS)" "$(OUT)"
 
-# Every Done-when of the lab machinery as a test (tools/labs/selfcheck.py)
+# Every Done-when of the lab machinery as a test (tools/labs/selfcheck.py);
+# QEMU=1 also grades labs 1 and 7 in the QEMU guest (about 40 s more)
 labs-check:
 	@scripts/install-deps.sh labs
-	@$(LABS_PY) check
+	@$(if $(QEMU),scripts/install-deps.sh qemu)
+	@KDIR="$(KDIR)" $(LABS_PY) check $(if $(QEMU),--qemu)
 
 # In a course tree (make course) the reference of a cut file comes
 # compiled, as exercises/prebuilt/V/FILE.o: the grader lists in PREBUILT

@@ -323,6 +323,37 @@ static void test_file_backing(void)
 	fclose(tmp);
 }
 
+/**
+ * §5.2.6: the status byte is the request's outcome. A disk whose backing
+ * file shrank under it answers IOERR, and the driver's read() and
+ * write() must say EIO, not pass on bytes the device never wrote.
+ */
+static void test_ioerr_reaches_caller(void)
+{
+	struct vlab_blk_opts o = { 0 };
+	FILE *tmp = tmpfile();	/* unnamed: gone when closed */
+	uint8_t buf[512];
+	char path[64];
+	int fd, node;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+	fd = fileno(tmp);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	o.path = path;
+	CU_ASSERT_FATAL(ftruncate(fd, DISK) == 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(boot_blk(&o, "vlab_blk"));
+	node = guest_open(SCENARIO_BLK_NODE);
+	CU_ASSERT_FATAL(node >= 0);
+	CU_ASSERT_EQUAL(guest_pread(node, buf, sizeof(buf), 0), 512);
+	/* the host file loses its bytes: the device's reads come up short */
+	CU_ASSERT_FATAL(ftruncate(fd, 0) == 0);
+	CU_ASSERT_EQUAL(guest_pread(node, buf, sizeof(buf), 0), -EIO);
+	CU_ASSERT_EQUAL(stat_of(&blk.stats.ioerr), 1);
+	CU_ASSERT_EQUAL(guest_close(node), 0);
+	shut();
+	fclose(tmp);
+}
+
 /** RO: the driver refuses to write, reads still work, nothing changes. */
 static void test_read_only(void)
 {
@@ -524,6 +555,8 @@ int main(void)
 		  test_shared_scenario },
 		{ "file backing: the bytes are in the host file",
 		  test_file_backing },
+		{ "IOERR from the device: read() fails with EIO",
+		  test_ioerr_reaches_caller },
 		{ "RO: write() fails with EROFS, nothing written",
 		  test_read_only },
 		{ "device: T_OUT on a read-only disk gets IOERR",

@@ -8,7 +8,9 @@ grader links in for the labs a grade does not own: lab 3 is graded with
 the reference driver, labs 1 and 2 with the reference split ring. Two
 labs that cut the same file (1 and 2: driver/vlab_rng.c) are graded on
 the student's file as it is: lab 1's checks need none of lab 2's
-bodies, lab 2's need lab 1's, so a course hands out lab 1 first.
+bodies, lab 2's need lab 1's, so a course hands out lab 1 first. Other
+labs that share a file need each other and get trees of their own
+(refuse_shared()).
 """
 
 import csv
@@ -103,6 +105,37 @@ def prebuild(top, path, dest):
                         os.path.join(top, target), out], check=True)
 
 
+# Labs that may cut one file in the same tree: the first one's checks
+# need none of the second one's bodies (lab 1 looks only at the life
+# cycle), so the second is done after it.
+SHARE_OK = {(1, 2)}
+
+
+def refuse_shared(labs):
+    """Exit when two chosen labs cut one file and need each other.
+
+    Labs 3, 4 and 6 all cut virtio/virtio_ring_split.c, labs 4 and 9
+    sim/vq_split.c: each one's checks run the other's bodies (a get_buf
+    calls the hardening checks, an add needs the kick decision), so with
+    both cut in place neither could pass first. Such labs need trees of
+    their own, one per assignment.
+    """
+    by_file = {}
+    for lab in labs:
+        for path in lab.files():
+            by_file.setdefault(path, []).append(lab.number)
+    for path, numbers in sorted(by_file.items()):
+        pairs = {(a, b) for a in numbers for b in numbers if a < b}
+        bad = sorted(pairs - SHARE_OK)
+        if bad:
+            a, b = bad[0]
+            raise SystemExit(
+                "course: labs %d and %d both cut %s, and each one's checks "
+                "run the other's bodies: give each its own tree (make "
+                "course DEST=... LABS=%d, another with LABS=%d)" %
+                (a, b, path, a, b))
+
+
 def make_course(top, dest, numbers, skeleton):
     """Write a course tree with labs numbers cut in place."""
     if labconf.read_course(top):
@@ -110,6 +143,7 @@ def make_course(top, dest, numbers, skeleton):
     if os.path.exists(dest) and os.listdir(dest):
         raise SystemExit("course: %s exists and is not empty" % dest)
     labs = [labconf.get_lab(top, n) for n in numbers]
+    refuse_shared(labs)
     keep = {lab.folder for lab in labs}
     for rel in tree.source_files(top):
         parts = rel.split(os.sep)

@@ -175,11 +175,12 @@ def return_type(src, fn):
     return " ".join(src[fn.start:fn.name_at].split())
 
 
-def failing_return(rtype):
+def failing_return(rtype, errno_ok=True):
     """Return the statement a stub ends with: the plainest failure.
 
-    -ENOSYS for the kernel's int-returning calls, NULL for pointers,
-    false for predicates, 0 for counts and indices; none for void.
+    -ENOSYS for the kernel's int-returning calls (-1 in a host file of
+    sim/ that does not include <errno.h>), NULL for pointers, false for
+    predicates, 0 for counts and indices; none for void.
     """
     words = rtype.replace("*", " * ").split()
     if "*" in words:
@@ -190,7 +191,7 @@ def failing_return(rtype):
         return "return false;"
     if any(w in words for w in ("int", "long", "ssize_t")) and \
             "unsigned" not in words:
-        return "return -ENOSYS;"
+        return "return -ENOSYS;" if errno_ok else "return -1;"
     return "return 0;"
 
 
@@ -243,7 +244,10 @@ def stub_body(src, fn, note):
     lines.append("\t */")
     for p in param_names(fn.params):
         lines.append("\t(void)%s;" % p)
-    ret = failing_return(return_type(src, fn))
+    # the simulator's host files (they include sim/ headers) report a
+    # failure as -1 and have ENOSYS only with <errno.h>
+    host = '#include "sim/' in src and "#include <errno.h>" not in src
+    ret = failing_return(return_type(src, fn), not host)
     if ret:
         lines.append("\t" + ret)
     lines.append("}")
@@ -272,9 +276,19 @@ def keep_used(original, skeleton, cut_names):
         depths = depth_map(code)
         lonely = []
         for ident in sorted(used):
-            hits = [m.start() for m in
+            hits = [m for m in
                     re.finditer(r"\b%s\b" % re.escape(ident), code)]
-            if len(hits) == 1 and depths[hits[0]] == 0:
+            if len(hits) != 1 or depths[hits[0].start()] != 0:
+                continue
+            # a definition: a function, a variable named before its
+            # initialiser, size or semicolon, or the one argument of a
+            # DEFINE_ macro; a type named once in a prototype (uint64_t
+            # addr, struct vring_desc *) is none
+            after = code[hits[0].end():].lstrip()[:1]
+            before = code[:hits[0].start()].rstrip()
+            defined = after in ("(", "[", "=", ";") or \
+                (after == ")" and before.endswith("("))  # DEFINE_IDA(x)
+            if defined and not re.search(r"\b(struct|union|enum)$", before):
                 lonely.append(ident)
         if not lonely:
             continue

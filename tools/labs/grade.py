@@ -134,6 +134,13 @@ def run_trace(top, chk, tree_dir, scratch):
         if bad:
             same = False
             lines += ["the run reported: " + b for b in bad[:6]]
+    if chk.expect and not re.search(chk.expect, out + err, re.M):
+        same = False
+        lines.append("`vlab run %s` never printed a line matching: %s" %
+                     (chk.trace, chk.expect))
+        said = [e.strip() for e in (out + err).splitlines()
+                if re.match(r"(\[|# stats:|# \d)", e)]
+        lines += ["it printed: " + e for e in said[-4:]]
     if not same:
         lines += [e.strip() for e in err.splitlines()
                   if e.startswith("vlab:") or "Sanitizer" in e or
@@ -173,6 +180,8 @@ def build_all(tree_dir, lab, prebuilt):
     """Build what the checks need, per variant; return {variant: log}."""
     need = {}
     for chk in lab.checks:
+        if chk.driver:
+            continue    # the QEMU check builds its own (qemu.py)
         tgt = need.setdefault(chk.variant,
                               ["build/%s/vlab" % chk.variant])
         if chk.suite:
@@ -220,7 +229,11 @@ def run_checks(top, lab, overlay, prebuilt, tag=None, stop_early=False,
             results.append(Result(chk, False, lines))
             continue
         began = time.time()
-        if chk.trace:
+        if chk.driver:
+            import qemu
+            ok, lines = qemu.grade(top, tree_dir, chk.driver)
+            results.append(Result(chk, ok, lines))
+        elif chk.trace:
             results.append(run_trace(top, chk, tree_dir, scratch))
         else:
             results.append(run_suite(chk, tree_dir))
@@ -271,6 +284,10 @@ def report(top, lab, results, tree_dir, out):
         if not r.ok:
             if r.check.hint:
                 out("      hint: " + r.check.hint)
+            for line in r.lines:
+                out("      " + line)
+        elif r.check.driver:
+            # the QEMU guest's own checks, each in the report
             for line in r.lines:
                 out("      " + line)
     for chk in lab.checks[len(results):]:

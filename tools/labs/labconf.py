@@ -36,6 +36,8 @@ class Check:
         self.part = sec.get("part")
         self.status = sec.get("status")
         self.forbid = sec.get("forbid")
+        # a line the run must print (a defence's error line, a count)
+        self.expect = sec.get("expect")
         self.suite = sec.get("suite")
         self.only = sec.get("only")
         self.cfg = sec.get("cfg")
@@ -45,6 +47,8 @@ class Check:
         self.test_timeout = sec.getint(
             "test_timeout", {"asan": 12, "tsan": 20}.get(self.variant, 6))
         self.hint = " ".join(sec.get("hint", "").split())
+        # [qemu]: the driver the QEMU guest loads (make grade QEMU=1)
+        self.driver = sec.get("driver")
 
 
 class Lab:
@@ -66,6 +70,8 @@ class Lab:
             self.cuts.append(Cut(path, func, task.strip()))
         self.checks = [Check(s.split(None, 1)[1], conf[s])
                        for s in conf.sections() if s.startswith("check ")]
+        # the QEMU guest's check, graded only when asked (QEMU=1)
+        self.qemu = Check("qemu", conf["qemu"]) if "qemu" in conf else None
         names = [os.path.basename(c.path) for c in self.cuts]
         for n in names:
             paths = {c.path for c in self.cuts

@@ -4,11 +4,11 @@ bulk and labs-check targets call it).
 
   labs.py lab N [--student ID]       hand out lab N into its work/
   labs.py grade N [--ref] [--work DIR] [--format gradescope]
-                  [--results FILE] [--student ID] [--tag T]
+                  [--results FILE] [--student ID] [--tag T] [--qemu]
   labs.py cut N --out DIR [--only FUNC]   skeleton files, for tests
   labs.py course DEST LABS...        a course term's tree
   labs.py bulk N SUBMISSIONS OUT     grade a folder of submissions
-  labs.py check                      prove the machinery (make labs-check)
+  labs.py check [--qemu]             prove the machinery (make labs-check)
 
 Exit status: 0 for success and full marks, 1 for a grade short of them,
 2 for a usage error.
@@ -97,10 +97,19 @@ def student_of(lab, work, given):
 
 
 def grade_one(lab, work, ref, student=None, tag=None, stop_early=False,
-              out=print):
+              out=print, qemu=False):
     """Grade lab from work (or the reference); return the report's
-    (score, max, passed, failed) and the results."""
+    (score, max, passed, failed) and the results.
+
+    qemu: also run the lab's [qemu] check, the driver as a kernel module
+    in a QEMU guest.
+    """
     course = labconf.read_course(TOP)
+    if qemu:
+        if not lab.qemu:
+            raise SystemExit("grade: lab %d has no QEMU part (the driver "
+                             "labs have: 1, 2, 7, 8)" % lab.number)
+        lab.checks.append(lab.qemu)
     if ref and course:
         raise SystemExit("grade: REF=1 needs the reference, which a "
                          "course tree does not hold")
@@ -130,7 +139,8 @@ def cmd_grade(args):
     lab = labconf.get_lab(TOP, args.lab)
     work = args.work or lab.work_dir(TOP)
     (score, total, _, _), results = grade_one(
-        lab, work, args.ref, args.student, args.tag, args.stop_early)
+        lab, work, args.ref, args.student, args.tag, args.stop_early,
+        qemu=args.qemu)
     if args.format == "gradescope":
         path = args.results or os.path.join(
             grade.grading_dir(TOP, lab, args.tag), "results.json")
@@ -171,6 +181,7 @@ def main():
     s.add_argument("--student")
     s.add_argument("--tag")
     s.add_argument("--stop-early", action="store_true")
+    s.add_argument("--qemu", action="store_true")
     s = sub.add_parser("cut")
     s.add_argument("lab", type=int)
     s.add_argument("--out", required=True)
@@ -182,7 +193,8 @@ def main():
     s.add_argument("lab", type=int)
     s.add_argument("submissions")
     s.add_argument("out")
-    sub.add_parser("check")
+    s = sub.add_parser("check")
+    s.add_argument("--qemu", action="store_true")
     args = p.parse_args()
     if args.cmd == "lab":
         return cmd_lab(args)
@@ -199,7 +211,7 @@ def main():
                   "repository, not in a course tree", file=sys.stderr)
             return 2
         import selfcheck
-        return selfcheck.main(TOP)
+        return selfcheck.main(TOP, args.qemu)
     p.print_help(sys.stderr)
     return 2
 

@@ -68,6 +68,33 @@ def forget_free_list(body):
                   "(void)ctx;\n\treturn vq->desc_state[head].data;", body)
 
 
+def replace_stmt(start, by):
+    """A mutant: the statement starting with start (to its ';') becomes
+    by, so that an if before it still has a body."""
+    def apply(body):
+        at = body.index(start)
+        end = body.index(";", at)
+        return body[:at] + by + body[end + 1:]
+    return apply
+
+
+def replace_text(old, new):
+    """A mutant: one piece of the body's text replaced."""
+    def apply(body):
+        return body.replace(old, new, 1)
+    return apply
+
+
+def drop_block(start):
+    """A mutant: the if statement starting with start, its braced block
+    included, is left out (a check removed)."""
+    def apply(body):
+        at = body.index(start)
+        close = csource.match_close(body, body.index("{", at), "{", "}")
+        return body[:at] + body[close + 1:].lstrip("\n\t")
+    return apply
+
+
 # (lab, mistake, function, transform, what the grade must print)
 MUTANTS = [
     (1, "device made ready before its queue exists", "vlab_rng_probe",
@@ -80,6 +107,20 @@ MUTANTS = [
      forget_free_list, "yours:"),
     (3, "idx published before the descriptor", "publish_avail_split",
      publish_idx_first, "ThreadSanitizer: data race"),
+    (4, "used_event not written", "enable_cb_prepare_split",
+     replace_stmt("WRITE_ONCE(vring_used_event", "(void)0;"), "yours:"),
+    (5, "wrap counter not flipped", "write_descs_packed",
+     drop_line("vq->packed.avail_wrap_counter = wrap;"), "indices wrap past 65535"),
+    (6, "a bad used id accepted", "vring_check_used",
+     drop_block("if (unlikely(id >="), "never printed a line matching"),
+    (7, "the status byte not read", "vlab_blk_request",
+     replace_text("switch (*vb->status) {", "return 0;\n\tswitch "
+                  "(*vb->status) {"), "-EIO)"),
+    (8, "receive buffers not re-posted", "vlab_console_read",
+     drop_line("vlab_console_fill_rx("), "yours:"),
+    (9, "a chain past the queue size accepted", "vq_split_validate_chain",
+     replace_text("count++ == limit", "count++ == UINT16_MAX"),
+     "never printed a line matching"),
 ]
 
 
@@ -159,6 +200,11 @@ def check_code_lab(top, lab, t, grade_one, skeleton):
     (score, total, _, _), _ = grade_one(lab, None, True, out=lines.append)
     t.expect(score == total, "lab %d: the reference gets full marks "
              "(%d/%d)" % (lab.number, score, total), lines)
+    check_mutants(top, lab, t, grade_one)
+
+
+def check_mutants(top, lab, t, grade_one):
+    """The typical mistakes of MUTANTS for lab: each fails and says."""
     for number, mistake, func, transform, expect in MUTANTS:
         if number != lab.number:
             continue
@@ -226,10 +272,16 @@ def check_quiz(top, lab, t, grade_one):
 
 
 def run_make(cwd, args):
-    """Run make in cwd; return (exit status, output lines)."""
+    """Run make in cwd; return (exit status, output lines).
+
+    make labs-check QEMU=1 exports QEMU=1 to its commands: a grade run
+    here asks for the guest only when args say so.
+    """
+    env = tree.clean_env()
+    env.pop("QEMU", None)
     p = subprocess.run(["make", "--no-print-directory", "-C", cwd] + args,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True, env=tree.clean_env())
+                       universal_newlines=True, env=env)
     return p.returncode, p.stdout.splitlines()
 
 
@@ -324,8 +376,36 @@ def check_course(top, t):
              "cut in the tree (the driver from the prebuilt object)", lines)
 
 
-def main(top):
-    """Run every expectation; exit 0 only when all held."""
+def check_qemu(top, t, skeleton):
+    """make grade QEMU=1: labs 1 and 7's references pass in the QEMU
+    guest, lab 1's skeleton fails there (make labs-check QEMU=1)."""
+    for number in (1, 7):
+        rc, lines = run_make(top, ["grade", "LAB=%d" % number, "QEMU=1",
+                                   "REF=1"])
+        guest = [x.strip() for x in lines if "in the guest:" in x]
+        t.expect(rc == 0 and guest, "make grade LAB=%d QEMU=1 REF=1 passes "
+                 "(%s)" % (number, guest[-1] if guest else "no guest"),
+                 lines)
+    lab = labconf.get_lab(top, 1)
+    work = write_work(top, lab, "skeleton-qemu",
+                      {p: skeleton(top, lab, p) for p in lab.files()})
+    p = subprocess.run(["python3", os.path.join(top, "tools", "labs",
+                                                "labs.py"),
+                        "grade", "1", "--qemu", "--work", work],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, env=tree.clean_env())
+    lines = p.stdout.splitlines()
+    qemu = [x for x in lines if x.startswith("FAIL") and "QEMU" in x]
+    t.expect(p.returncode != 0 and qemu, "lab 1's skeleton fails in the "
+             "QEMU guest too: %s" % (qemu[0] if qemu else "(no line)"),
+             lines)
+
+
+def main(top, qemu=False):
+    """Run every expectation; exit 0 only when all held.
+
+    qemu: also the QEMU guest's grades (make labs-check QEMU=1).
+    """
     t = Tally()
     start = time.time()
     labs = labconf.all_labs(top)
@@ -338,6 +418,8 @@ def main(top):
     check_gradescope(top, t)
     check_bulk(top, t, cli.skeleton)
     check_course(top, t)
+    if qemu:
+        check_qemu(top, t, cli.skeleton)
     print("labs-check: %.0f s" % (time.time() - start))
     print("%d passed, %d failed" % (t.passed, t.failed))
     return 0 if t.failed == 0 else 1
