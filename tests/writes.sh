@@ -21,10 +21,7 @@ if [ "${1:-}" = --self-test ]; then
 	top=$(pwd)
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$top" && { git ls-files -z && git ls-files -z --others \
-		--exclude-standard; } 2>/dev/null | tar --null -cf - -T - ||
-		tar --exclude=./build --exclude=./.git -cf - .) |
-		(cd "$tmp" && tar -xf -)
+	(cd "$top" && scripts/copy-tree.sh "$tmp")
 	# publish lists avail.idx only; the device's used element lists
 	# used.idx instead of used.ring[slot]
 	sed -i 's/^		   \.fields = { { VLAB_FIELD_AVAIL_RING, (u16)slot },$/		   .fields = {/' \

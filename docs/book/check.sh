@@ -43,10 +43,7 @@ if [ "${1:-}" = --self-test ]; then
 	top=$(pwd)
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$top" && { git ls-files -z && git ls-files -z --others \
-		--exclude-standard; } 2>/dev/null | tar --null -cf - -T - ||
-		tar --exclude=./build --exclude=./.git -cf - .) |
-		(cd "$tmp" && tar -xf -)
+	(cd "$top" && scripts/copy-tree.sh "$tmp")
 	sed -i 's/"QueueNotify <- %d (%s %u)"/"QueueNotify = %d (%s %u)"/' \
 		"$tmp/sim/trace_kinds.c"
 	if cmp -s "$tmp/sim/trace_kinds.c" "$top/sim/trace_kinds.c"; then
